@@ -1,0 +1,40 @@
+# Two commands matter on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+NODE_MODULES_STAMP := node_modules/.package-lock.json
+CLI := node dist/main.js
+PKI_DIR ?= pki
+POLICY ?= examples/policy.yaml
+LISTEN ?= 127.0.0.1:8443
+HEALTH_LISTEN ?= 127.0.0.1:9090
+
+.PHONY: install build run test typecheck clean
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: $(NODE_MODULES_STAMP)
+
+build: install
+	npm run build
+
+typecheck: install
+	npx tsc --noEmit
+
+$(PKI_DIR)/ca.crt: | build
+	$(CLI) pki --out $(PKI_DIR)
+
+run: build $(PKI_DIR)/ca.crt
+	@echo "Try it from another shell:"
+	@echo "  curl --cacert $(PKI_DIR)/ca.crt --cert $(PKI_DIR)/apiserver-client.crt --key $(PKI_DIR)/apiserver-client.key \\"
+	@echo "    -H 'Content-Type: application/json' --data-binary @tests/fixtures/requests/request-plain-pod.json \\"
+	@echo "    https://$(LISTEN)/imagepolicy"
+	$(CLI) serve --policy $(POLICY) --tls-cert $(PKI_DIR)/server.crt --tls-key $(PKI_DIR)/server.key \
+	  --client-ca $(PKI_DIR)/ca.crt --listen $(LISTEN) --health-listen $(HEALTH_LISTEN)
+
+test: install
+	npx tsc --noEmit
+	npm run build
+	npx jest --ci
+
+clean:
+	rm -rf dist
