@@ -1,0 +1,33 @@
+// Public surface of the PKI module: pure certificate generation and inspection, PEM in and out.
+// Nothing here touches the file system; the pki command and the test helpers do that.
+export { InvalidSubjectAltNameError, PkiError } from './errors';
+export {
+  DEFAULT_KEY_TYPE,
+  KEY_TYPES,
+  isKeyType,
+  parseKeyType,
+  privateKeyMatchesCertificate,
+  type KeyType,
+} from './keys';
+export { parseSubjectAltName, parseSubjectAltNames, type SubjectAltName } from './subject-alt-name';
+export {
+  CLOCK_SKEW_ALLOWANCE_MS,
+  DEFAULT_CA_VALIDITY_DAYS,
+  DEFAULT_LEAF_VALIDITY_DAYS,
+  MAX_VALIDITY_DAYS,
+  validateValidityDays,
+  type ValidityOptions,
+} from './validity';
+export {
+  DEFAULT_CA_COMMON_NAME,
+  DEFAULT_CLIENT_COMMON_NAME,
+  DEFAULT_SERVER_COMMON_NAME,
+  generateCertificateAuthority,
+  generateClientCertificate,
+  generateServingCertificate,
+  type CertificateAndKey,
+  type CertificateAuthorityOptions,
+  type ClientCertificateOptions,
+  type ServingCertificateOptions,
+} from './generate';
+export { DEFAULT_SUBJECT_ALT_NAMES, generatePkiBundle, type PkiBundle, type PkiBundleOptions } from './bundle';

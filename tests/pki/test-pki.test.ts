@@ -1,0 +1,53 @@
+// The shared test PKI is what every TLS test trusts, so its certificates are checked here with
+// openssl itself: which ones verify against which CA, and that keys are private on disk.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { createTestPki, type TestPki } from '../support/pki';
+
+let pki: TestPki;
+
+beforeAll(async () => {
+  pki = await createTestPki();
+});
+
+afterAll(() => pki.remove());
+
+function opensslVerify(caPath: string, certPath: string): { ok: boolean; output: string } {
+  try {
+    const output = execFileSync('openssl', ['verify', '-x509_strict', '-CAfile', caPath, certPath], { encoding: 'utf8', stdio: 'pipe' });
+    return { ok: true, output };
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
+  }
+}
+
+test.each([
+  { name: 'server verifies against the CA', cert: 'server', ca: 'ca', ok: true },
+  { name: 'apiserver client verifies against the CA', cert: 'apiserverClient', ca: 'ca', ok: true },
+  { name: 'intruder client verifies against the CA (only its name is wrong)', cert: 'intruderClient', ca: 'ca', ok: true },
+  { name: 'foreign client verifies against the foreign CA', cert: 'foreignClient', ca: 'foreignCa', ok: true },
+  { name: 'foreign client fails against the CA', cert: 'foreignClient', ca: 'ca', ok: false, message: /unable to get local issuer certificate/ },
+  { name: 'expired client fails as expired', cert: 'expiredClient', ca: 'ca', ok: false, message: /certificate has expired/ },
+] as const)('$name', ({ cert, ca, ok, ...rest }) => {
+  const result = opensslVerify(pki[ca].certPath, pki[cert].certPath);
+  expect(result.ok).toBe(ok);
+  if ('message' in rest) {
+    expect(result.output).toMatch(rest.message);
+  }
+});
+
+test.each(['ca', 'server', 'apiserverClient', 'intruderClient', 'foreignCa', 'foreignClient', 'expiredClient'] as const)(
+  '%s key is written with mode 0600',
+  (credential) => {
+    expect(statSync(pki[credential].keyPath).mode & 0o777).toBe(0o600);
+  },
+);
+
+test('reusing a directory overwrites the set and keeps keys private', async () => {
+  const again = await createTestPki(pki.dir);
+  expect(again.ca.certificate).not.toBe(pki.ca.certificate);
+  expect(opensslVerify(again.ca.certPath, again.server.certPath).ok).toBe(true);
+  expect(statSync(again.server.keyPath).mode & 0o777).toBe(0o600);
+  pki = again;
+});
