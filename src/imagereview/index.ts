@@ -1,0 +1,5 @@
+// imagepolicy.k8s.io/v1alpha1 ImageReview: wire types, request decoding and response building.
+export * from './types';
+export { decodeImageReview, type DecodeResult } from './decode';
+export { buildImageReviewResponse, buildInvalidRequestResponse, labelDecision, AUDIT_ANNOTATION, type DecisionLabel } from './response';
+export { answerImageReview, type Answer } from './answer';

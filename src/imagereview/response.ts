@@ -1,0 +1,79 @@
+// Builds the ImageReview answers kube-apiserver reads. Every decision, including a request that is
+// not an ImageReview, becomes a 200 body built here; audit annotation keys are returned without a
+// prefix because kube-apiserver adds `imagepolicywebhook.image-policy.k8s.io/` itself.
+import type { Decision } from '../policy';
+import { IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type ImageReviewResponse } from './types';
+
+/** Audit annotation keys; each is a valid single-segment qualified name and never `failed-open`. */
+export const AUDIT_ANNOTATION = {
+  decision: 'decision',
+  mode: 'mode',
+  policy: 'policy',
+  policyHash: 'policy-hash',
+  deniedImages: 'denied-images',
+  reason: 'reason',
+  breakGlass: 'break-glass',
+} as const;
+
+/** `allow`, `deny`, `audit-deny` (audit mode let a would-be denial through) or `break-glass`. */
+export type DecisionLabel = 'allow' | 'deny' | 'audit-deny' | 'break-glass';
+
+// Audit annotations land in every audit event: keep them bounded however many images a pod has.
+const MAX_ANNOTATION_VALUE_LENGTH = 1024;
+
+function truncate(value: string, limit: number): string {
+  return value.length <= limit ? value : `${value.slice(0, limit - 1)}…`;
+}
+
+export function labelDecision(decision: Decision): DecisionLabel {
+  if (decision.enforcedAllowed) return 'allow';
+  if (!decision.allowed) return 'deny';
+  return decision.breakGlass ? 'break-glass' : 'audit-deny';
+}
+
+function listDeniedImages(decision: Decision): string {
+  const denied = new Set<string>();
+  for (const verdict of decision.images) {
+    if (!verdict.allowed) denied.add(verdict.normalized ?? verdict.image);
+  }
+  return [...denied].join(',');
+}
+
+export function buildImageReviewResponse(decision: Decision): ImageReviewResponse {
+  const label = labelDecision(decision);
+  const auditAnnotations: Record<string, string> = {
+    [AUDIT_ANNOTATION.decision]: label,
+    [AUDIT_ANNOTATION.mode]: decision.mode,
+    [AUDIT_ANNOTATION.policy]: decision.policy.name,
+    [AUDIT_ANNOTATION.policyHash]: decision.policy.hash,
+  };
+  if (!decision.enforcedAllowed) {
+    auditAnnotations[AUDIT_ANNOTATION.deniedImages] = truncate(listDeniedImages(decision), MAX_ANNOTATION_VALUE_LENGTH);
+    if (decision.reason !== undefined) auditAnnotations[AUDIT_ANNOTATION.reason] = decision.reason;
+  }
+  if (decision.breakGlass) auditAnnotations[AUDIT_ANNOTATION.breakGlass] = 'true';
+
+  // kube-apiserver shows `reason` only on a denial; an allowed answer leaves it out.
+  const status = decision.allowed
+    ? { allowed: true, auditAnnotations }
+    : { allowed: false, reason: decision.reason ?? 'denied by image policy', auditAnnotations };
+  return { apiVersion: IMAGE_REVIEW_API_VERSION, kind: IMAGE_REVIEW_KIND, status } satisfies ImageReviewResponse;
+}
+
+/** A JSON body that is not an ImageReview: a 200 deny, so no `defaultAllow: true` can admit it. */
+export function buildInvalidRequestResponse(fault: string, policy: Decision['policy']): ImageReviewResponse {
+  return {
+    apiVersion: IMAGE_REVIEW_API_VERSION,
+    kind: IMAGE_REVIEW_KIND,
+    status: {
+      allowed: false,
+      reason: fault,
+      auditAnnotations: {
+        [AUDIT_ANNOTATION.decision]: 'deny',
+        [AUDIT_ANNOTATION.policy]: policy.name,
+        [AUDIT_ANNOTATION.policyHash]: policy.hash,
+        [AUDIT_ANNOTATION.reason]: fault,
+      },
+    },
+  } satisfies ImageReviewResponse;
+}
