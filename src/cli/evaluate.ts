@@ -1,0 +1,112 @@
+// `evaluate`: judges images (or a whole ImageReview file) exactly as the server would, through the
+// same answerImageReview path. Exit 0 allowed, 1 denied, 2 usage or policy error.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { answerImageReview, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type Answer } from '../imagereview';
+import { loadPolicy, PolicyError, type CompiledPolicy } from '../policy';
+
+export const EXIT_ALLOWED = 0;
+export const EXIT_DENIED = 1;
+export const EXIT_ERROR = 2;
+
+interface EvaluateFlags {
+  readonly policy: string;
+  readonly review?: string;
+  readonly namespace: string;
+  readonly annotation: readonly string[];
+  readonly output: 'text' | 'json';
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+function readText(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function parseAnnotations(pairs: readonly string[]): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const pair of pairs) {
+    const separator = pair.indexOf('=');
+    if (separator <= 0) throw new UsageError(`--annotation must be KEY=VALUE, got ${JSON.stringify(pair)}`);
+    annotations[pair.slice(0, separator)] = pair.slice(separator + 1);
+  }
+  return annotations;
+}
+
+/** Builds the request body kube-apiserver would send for these images. */
+function buildRequestBody(images: readonly string[], flags: EvaluateFlags): unknown {
+  const annotations = parseAnnotations(flags.annotation);
+  return {
+    kind: IMAGE_REVIEW_KIND,
+    apiVersion: IMAGE_REVIEW_API_VERSION,
+    spec: {
+      containers: images.map((image) => ({ image })),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+      namespace: flags.namespace,
+    },
+  };
+}
+
+function readReviewBody(file: string): unknown {
+  const text = readText('--review', file);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--review ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function describeAnswer(answer: Answer): string {
+  if (answer.kind === 'invalid-request') return `DENY ${answer.fault}\n`;
+  const { decision } = answer;
+  const lines = decision.images.map(
+    (verdict) => `  ${verdict.allowed ? 'allow' : 'deny '} ${verdict.image}${verdict.normalized && verdict.normalized !== verdict.image ? ` (${verdict.normalized})` : ''}: ${verdict.rule}`,
+  );
+  const headline = decision.allowed
+    ? decision.enforcedAllowed
+      ? 'ALLOW'
+      : `ALLOW (${decision.breakGlass ? 'break-glass' : 'audit mode'}; enforce would deny: ${decision.reason ?? ''})`
+    : `DENY ${decision.reason ?? ''}`;
+  return `${headline}\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}policy ${decision.policy.name} (${decision.policy.hash}), mode ${decision.mode}\n`;
+}
+
+function runEvaluate(images: readonly string[], flags: EvaluateFlags): number {
+  if (flags.review !== undefined && images.length > 0) throw new UsageError('give either IMAGE arguments or --review FILE, not both');
+  if (flags.review === undefined && images.length === 0) throw new UsageError('give at least one IMAGE, or --review FILE');
+  const body = flags.review === undefined ? buildRequestBody(images, flags) : readReviewBody(flags.review);
+  const policy: CompiledPolicy = loadPolicy(readText('--policy', flags.policy), flags.policy);
+  const answer = answerImageReview(policy, body);
+  process.stdout.write(flags.output === 'json' ? `${JSON.stringify(answer.response, null, 2)}\n` : describeAnswer(answer));
+  return answer.response.status.allowed ? EXIT_ALLOWED : EXIT_DENIED;
+}
+
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description('Judge images, or an ImageReview file, against a policy exactly as the server would. Exit 0 allowed, 1 denied, 2 usage or policy error.')
+    .argument('[image...]', 'image references as written in a pod spec')
+    .requiredOption('--policy <file>', 'policy file')
+    .option('--review <file>', 'an ImageReview request (JSON) instead of IMAGE arguments')
+    .option('--namespace <ns>', 'namespace of the pod', 'default')
+    .option('--annotation <key=value>', 'pod annotation (repeatable), e.g. alpha.image-policy.k8s.io/break-glass=true', collect, [])
+    .addOption(new Option('--output <format>', 'text, or json for the ImageReview response the server would send').choices(['text', 'json']).default('text'))
+    .action((images: string[], flags: EvaluateFlags) => {
+      try {
+        process.exitCode = runEvaluate(images, flags);
+      } catch (error) {
+        if (!(error instanceof UsageError || error instanceof PolicyError)) throw error;
+        process.stderr.write(`evaluate: ${error.message}\n`);
+        process.exitCode = EXIT_ERROR;
+      }
+    });
+}

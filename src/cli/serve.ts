@@ -1,0 +1,80 @@
+// `serve`: runs the webhook until SIGTERM or SIGINT, then drains in-flight reviews and exits 0.
+import { Command, Option } from 'commander';
+import { PolicyError } from '../policy';
+import { parseListenAddress } from '../server/address';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../server/logger';
+import { startWebhook } from '../server/webhook';
+
+interface ServeFlags {
+  readonly policy: string;
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  readonly clientCa?: string;
+  readonly listen: string;
+  readonly healthListen: string;
+  readonly allowedClientNames?: string;
+  readonly insecureSkipClientAuth: boolean;
+  readonly logLevel: LogLevel;
+}
+
+function splitNames(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const logger = createLogger(flags.logLevel);
+  if (flags.clientCa === undefined && !flags.insecureSkipClientAuth) {
+    process.stderr.write('serve: --client-ca is required: kube-apiserver must authenticate with a client certificate.\n');
+    process.stderr.write('       (for a throwaway test only, --insecure-skip-client-auth serves without it)\n');
+    process.exitCode = 1;
+    return;
+  }
+  if (flags.insecureSkipClientAuth) {
+    logger.warn('CLIENT AUTHENTICATION IS DISABLED (--insecure-skip-client-auth): anyone who can reach the port can ask for decisions');
+  }
+  try {
+    const webhook = await startWebhook({
+      policyFile: flags.policy,
+      tlsCertFile: flags.tlsCert,
+      tlsKeyFile: flags.tlsKey,
+      ...(flags.insecureSkipClientAuth || flags.clientCa === undefined ? {} : { clientCaFile: flags.clientCa }),
+      listen: parseListenAddress('--listen', flags.listen),
+      healthListen: parseListenAddress('--health-listen', flags.healthListen),
+      allowedClientNames: splitNames(flags.allowedClientNames),
+      logger,
+    });
+    const shutdown = (signal: NodeJS.Signals): void => {
+      logger.info('shutting down', { signal });
+      webhook.close().then(
+        () => logger.info('stopped'),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error: String(error) });
+          process.exitCode = 1;
+        },
+      );
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error('cannot start', { error: message });
+    process.stderr.write(`serve: ${error instanceof PolicyError ? `invalid policy:\n${message}` : message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve ImageReview decisions on POST /imagepolicy over mutual TLS, with /healthz and /readyz on a plain-HTTP port.')
+    .requiredOption('--policy <file>', 'policy file (apiVersion image-policy-webhook/v1, kind ImagePolicy)')
+    .requiredOption('--tls-cert <file>', 'serving certificate (PEM)')
+    .requiredOption('--tls-key <file>', 'serving certificate key (PEM)')
+    .option('--client-ca <file>', 'CA that signs kube-apiserver\'s client certificate; required unless --insecure-skip-client-auth')
+    .option('--listen <host:port>', 'address for reviews (HTTPS)', '0.0.0.0:8443')
+    .option('--health-listen <host:port>', 'address for /healthz and /readyz (plain HTTP)', '127.0.0.1:9090')
+    .option('--allowed-client-names <names>', 'comma-separated client certificate names (CN or DNS SAN) that may ask for reviews')
+    .option('--insecure-skip-client-auth', 'serve without requiring client certificates (never in production)', false)
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .action((flags: ServeFlags) => serve(flags));
+}

@@ -1,0 +1,120 @@
+// The review endpoint as an express app (no listen): POST /imagepolicy decodes an ImageReview,
+// evaluates it against the current policy and answers. Every decision is a 200, because
+// kube-apiserver treats any non-2xx answer as a backend failure and may then fail open.
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { answerImageReview, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
+import type { CompiledPolicy, Decision } from '../policy';
+import { readBody } from './body';
+import type { Logger } from './logger';
+
+export const REVIEW_PATH = '/imagepolicy';
+
+/**
+ * A real ImageReview holds only image strings, filtered annotations and a namespace, and a Pod
+ * cannot exceed etcd's 1.5 MiB request limit, so this cap never refuses a genuine review.
+ */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface AppOptions {
+  /** Returns the policy in force; read once per review, so a reload never splits a review. */
+  readonly currentPolicy: () => CompiledPolicy;
+  readonly logger: Logger;
+  /** True while shutting down: answers then carry `Connection: close` so keep-alive sockets drain. */
+  readonly isDraining: () => boolean;
+}
+
+function sendReview(response: Response, review: ImageReviewResponse): void {
+  response.status(200).type('application/json').send(JSON.stringify(review));
+}
+
+/** A metav1.Status body: kube-apiserver decodes it and shows its message for a non-2xx answer. */
+function sendStatus(response: Response, code: number, reason: string, message: string): void {
+  response
+    .status(code)
+    .type('application/json')
+    .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }));
+}
+
+function logDecision(logger: Logger, decision: Decision, namespace: string, durationMs: number): void {
+  logger.info('review', {
+    namespace,
+    decision: labelDecision(decision),
+    allowed: decision.allowed,
+    mode: decision.mode,
+    breakGlass: decision.breakGlass,
+    images: decision.images.map((verdict) => ({
+      image: verdict.image,
+      normalized: verdict.normalized,
+      allowed: verdict.allowed,
+      rule: verdict.rule,
+    })),
+    reason: decision.reason,
+    policy: decision.policy.name,
+    policyHash: decision.policy.hash,
+    durationMs,
+  });
+}
+
+async function handleReview(request: Request, response: Response, options: AppOptions): Promise<void> {
+  const started = process.hrtime.bigint();
+  const policy = options.currentPolicy();
+  const policyInfo = { name: policy.name, hash: policy.hash };
+
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (body.kind === 'too-large') {
+    // Answered as a deny rather than a 413 so that no defaultAllow can admit the pod.
+    const fault = `request body is larger than ${MAX_BODY_BYTES} bytes`;
+    options.logger.warn('invalid request', { fault });
+    response.set('Connection', 'close');
+    sendReview(response, buildInvalidRequestResponse(fault, policyInfo));
+    return;
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.body.toString('utf8'));
+  } catch (error) {
+    const message = `request body is not JSON: ${error instanceof Error ? error.message : String(error)}`;
+    options.logger.warn('invalid request', { fault: message });
+    sendStatus(response, 400, 'BadRequest', message);
+    return;
+  }
+
+  const answer = answerImageReview(policy, parsed);
+  sendReview(response, answer.response);
+  if (answer.kind === 'invalid-request') {
+    options.logger.warn('invalid request', { fault: answer.fault, policy: policy.name, policyHash: policy.hash });
+    return;
+  }
+  logDecision(options.logger, answer.decision, answer.namespace, Number(process.hrtime.bigint() - started) / 1e6);
+}
+
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use((_request, response, next) => {
+    if (options.isDraining()) response.set('Connection', 'close');
+    next();
+  });
+
+  // Express routes on the path alone, so kube-apiserver's `?timeout=30s` needs no handling.
+  app.post(REVIEW_PATH, (request, response) => handleReview(request, response, options));
+  app.all(REVIEW_PATH, (_request, response) => {
+    response.set('Allow', 'POST');
+    sendStatus(response, 405, 'MethodNotAllowed', `only POST is served on ${REVIEW_PATH}`);
+  });
+  app.use((request, response) => {
+    sendStatus(response, 404, 'NotFound', `no route for ${request.method} ${JSON.stringify(request.path.slice(0, 100))}; reviews go to POST ${REVIEW_PATH}`);
+  });
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    options.logger.error('internal error', { error: error instanceof Error ? error.stack : String(error) });
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    // A short text/plain body: kube-apiserver quotes it to users when it fails closed.
+    response.status(500).type('text/plain').send('image-policy-webhook: internal error, see the webhook log');
+  });
+  return app;
+}

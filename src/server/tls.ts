@@ -1,0 +1,72 @@
+// The HTTPS listener for reviews: TLS 1.2 or newer, client certificates required and verified
+// against the client CA, optionally restricted to named clients. Keep-alive outlives Go's 90 s
+// idle-connection timeout so kube-apiserver never reuses a socket the server is closing.
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import type { Express } from 'express';
+import type { Logger } from './logger';
+
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+// Must exceed the keep-alive timeout, or Node may cut a reused connection mid-request.
+export const HEADERS_TIMEOUT_MS = 125_000;
+// kube-apiserver abandons a review after 30 s; a client slower than that is not the apiserver.
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface TlsMaterial {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** Undefined only when client authentication is explicitly switched off. */
+  readonly clientCa?: Buffer;
+}
+
+export interface TlsServerOptions {
+  readonly material: TlsMaterial;
+  /** When non-empty, a client certificate's CN or a DNS SAN must be one of these names. */
+  readonly allowedClientNames: readonly string[];
+  readonly logger: Logger;
+}
+
+/** The names a client certificate presents: its CN and its DNS subject alternative names. */
+export function clientCertificateNames(socket: TLSSocket): string[] {
+  const certificate = socket.getPeerCertificate();
+  const names: string[] = [];
+  const commonName = certificate.subject?.CN;
+  if (typeof commonName === 'string') names.push(commonName);
+  for (const entry of (certificate.subjectaltname ?? '').split(', ')) {
+    if (entry.startsWith('DNS:')) names.push(entry.slice('DNS:'.length));
+  }
+  return names;
+}
+
+export function createTlsServer(app: Express, options: TlsServerOptions): https.Server {
+  const { material, allowedClientNames, logger } = options;
+  const server = https.createServer(
+    {
+      cert: material.cert,
+      key: material.key,
+      ca: material.clientCa,
+      requestCert: material.clientCa !== undefined,
+      rejectUnauthorized: material.clientCa !== undefined,
+      minVersion: 'TLSv1.2',
+    },
+    app,
+  );
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+
+  if (allowedClientNames.length > 0) {
+    const allowed = new Set(allowedClientNames);
+    server.on('secureConnection', (socket: TLSSocket) => {
+      const names = clientCertificateNames(socket);
+      if (!names.some((name) => allowed.has(name))) {
+        logger.warn('client certificate name not allowed', { names, remoteAddress: socket.remoteAddress });
+        socket.destroy();
+      }
+    });
+  }
+  server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    logger.warn('TLS handshake failed', { error: error.message, remoteAddress: socket.remoteAddress });
+  });
+  return server;
+}
