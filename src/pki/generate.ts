@@ -16,7 +16,7 @@ import {
   type SigningKey,
 } from './keys';
 import { parseSubjectAltNames } from './subject-alt-name';
-import { DEFAULT_CA_VALIDITY_DAYS, DEFAULT_LEAF_VALIDITY_DAYS, computeValidity, type ValidityOptions } from './validity';
+import { DEFAULT_CA_VALIDITY_DAYS, DEFAULT_LEAF_VALIDITY_DAYS, computeValidity, type Validity, type ValidityOptions } from './validity';
 import { x509 } from './x509';
 
 export const DEFAULT_CA_COMMON_NAME = 'image-policy-webhook-ca';
@@ -130,9 +130,20 @@ export async function generateCertificateAuthority(options: CertificateAuthority
   return { certificate: certificate.toString('pem'), privateKey: await exportPrivateKeyPem(keys.privateKey) };
 }
 
+/** A leaf is useless once its CA expires, so it never claims to outlive it (as cfssl does). */
+function clampToIssuer(validity: Validity, issuer: x509.X509Certificate): Validity {
+  const notAfter = validity.notAfter.getTime() > issuer.notAfter.getTime() ? issuer.notAfter : validity.notAfter;
+  if (notAfter.getTime() <= validity.notBefore.getTime()) {
+    throw new PkiError(
+      `CA certificate ${issuer.subject} expires ${issuer.notAfter.toISOString()}, before the new certificate's notBefore ${validity.notBefore.toISOString()}: renew the CA first`,
+    );
+  }
+  return { notBefore: validity.notBefore, notAfter };
+}
+
 async function generateLeafCertificate(ca: CertificateAndKey, profile: LeafProfile): Promise<CertificateAndKey> {
   const issuer = await loadCertificateAuthority(ca);
-  const validity = computeValidity(profile.validity, DEFAULT_LEAF_VALIDITY_DAYS);
+  const validity = clampToIssuer(computeValidity(profile.validity, DEFAULT_LEAF_VALIDITY_DAYS), issuer.certificate);
   const keys = await generateKeyPair(profile.keyType);
   const keyUsage = isRsaKeyType(profile.keyType)
     ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment

@@ -31,3 +31,14 @@ export {
   type ServingCertificateOptions,
 } from './generate';
 export { DEFAULT_SUBJECT_ALT_NAMES, generatePkiBundle, type PkiBundle, type PkiBundleOptions } from './bundle';
+export { explainIssuerMismatch, inspectCertificate, type CertificateSummary } from './inspect';
+export { APISERVER_CLIENT_ROLE, CA_ROLE, PKI_ROLES, SERVER_ROLE, type ExtendedKeyUsageName, type PkiRole } from './layout';
+export {
+  checkPkiStatus,
+  type CertificateStatus,
+  type PkiFileContent,
+  type PkiProblem,
+  type PkiStatus,
+  type PkiStatusOptions,
+} from './status';
+export { formatPkiStatusTable } from './status-table';
