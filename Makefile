@@ -23,6 +23,15 @@ typecheck: install
 $(PKI_DIR)/ca.crt: | build
 	$(CLI) pki --out $(PKI_DIR)
 
+# `pki` is also a directory, so both targets must be phony. Extra flags: make pki PKI_FLAGS='--force --san node1.example.com'
+PKI_FLAGS ?=
+.PHONY: pki pki-status
+pki: build
+	$(CLI) pki --out $(PKI_DIR) $(PKI_FLAGS)
+
+pki-status: build
+	$(CLI) pki status --dir $(PKI_DIR)
+
 run: build $(PKI_DIR)/ca.crt
 	@echo "Try it from another shell:"
 	@echo "  curl --cacert $(PKI_DIR)/ca.crt --cert $(PKI_DIR)/apiserver-client.crt --key $(PKI_DIR)/apiserver-client.key \\"
