@@ -32,6 +32,14 @@ pki: build
 pki-status: build
 	$(CLI) pki status --dir $(PKI_DIR)
 
+# `apiserver-config` is also a directory, so the target is phony. Generated files are replaced, others kept.
+# Extra flags: make apiserver-config WEBHOOK_URL=https://node1.example.com:8443/imagepolicy APISERVER_CONFIG_FLAGS='--deny-ttl 10'
+WEBHOOK_URL ?= https://127.0.0.1:8443/imagepolicy
+APISERVER_CONFIG_FLAGS ?=
+.PHONY: apiserver-config
+apiserver-config: build
+	$(CLI) apiserver-config --server $(WEBHOOK_URL) --pki-dir $(PKI_DIR) --out apiserver-config $(APISERVER_CONFIG_FLAGS)
+
 run: build $(PKI_DIR)/ca.crt
 	@echo "Try it from another shell:"
 	@echo "  curl --cacert $(PKI_DIR)/ca.crt --cert $(PKI_DIR)/apiserver-client.crt --key $(PKI_DIR)/apiserver-client.key \\"

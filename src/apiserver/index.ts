@@ -1,0 +1,39 @@
+// Public surface of the apiserver scaffolding: pure builders for the AdmissionConfiguration, the
+// webhook kubeconfig and the README, plus the settings validation they share. No file system here;
+// the apiserver-config command reads the PKI and writes the files.
+export { ApiserverConfigError } from './errors';
+export {
+  ADMISSION_CONFIGURATION_API_VERSION,
+  IMAGE_POLICY_PLUGIN_NAME,
+  buildAdmissionConfiguration,
+  type AdmissionConfigurationInput,
+} from './admission-configuration';
+export {
+  ADMISSION_CONFIGURATION_FILE,
+  DEFAULT_NODE_DIR,
+  PKI_FILES,
+  README_FILE,
+  SERVING_CERTIFICATE_FILE,
+  WEBHOOK_KUBECONFIG_FILE,
+  type CredentialLayout,
+} from './files';
+export { GENERATED_MARKER } from './generated-header';
+export {
+  KUBECONFIG_CLUSTER_NAME,
+  KUBECONFIG_CONTEXT_NAME,
+  KUBECONFIG_USER_NAME,
+  buildWebhookKubeconfig,
+  type CredentialSource,
+  type WebhookKubeconfigInput,
+} from './kubeconfig';
+export { buildApiserverReadme, type ApiserverReadmeInput } from './readme';
+export { REVIEW_PATH, normalizeWebhookServerUrl, type WebhookServerUrl } from './server-url';
+export {
+  ALLOW_TTL_RULE,
+  DENY_TTL_RULE,
+  RETRY_BACKOFF_RULE,
+  validateImagePolicySettings,
+  type DurationSetting,
+  type ImagePolicySettings,
+  type ImagePolicySettingsInput,
+} from './settings';

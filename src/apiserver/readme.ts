@@ -1,0 +1,178 @@
+// The README written beside the generated files: what goes where on a control-plane node, what
+// each setting means, the traps (fail closed needs a running, permissive-enough webhook first),
+// and the kube-apiserver flags, mounts and rollout (readme-rollout.ts). Pure text from values.
+import { buildRolloutSections, fence, type NodeFiles } from './readme-rollout';
+import {
+  ADMISSION_CONFIGURATION_FILE,
+  PKI_FILES,
+  WEBHOOK_KUBECONFIG_FILE,
+  type CredentialLayout,
+} from './files';
+import { GENERATED_MARKER, REGENERATE_HINT } from './generated-header';
+import type { WebhookServerUrl } from './server-url';
+import type { ImagePolicySettings } from './settings';
+
+export interface ApiserverReadmeInput {
+  readonly server: WebhookServerUrl;
+  readonly settings: ImagePolicySettings;
+  /** Absolute folder on the control-plane node that holds the files. */
+  readonly nodeDir: string;
+  /** Output and PKI folders as the operator named them, for the copy commands. */
+  readonly outDir: string;
+  readonly pkiDir: string;
+  readonly credentials: CredentialLayout;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+-]+$/;
+
+export function buildApiserverReadme(input: ApiserverReadmeInput): string {
+  const nodeDir = input.nodeDir.replace(/\/+$/, '') || '/';
+  const files: NodeFiles = {
+    nodeDir,
+    admissionConfiguration: joinPath(nodeDir, ADMISSION_CONFIGURATION_FILE),
+    kubeconfig: joinPath(nodeDir, WEBHOOK_KUBECONFIG_FILE),
+  };
+  const sections = [
+    `<!-- ${GENERATED_MARKER}. ${REGENERATE_HINT} -->`,
+    '# Wiring image-policy-webhook into kube-apiserver',
+    `kube-apiserver's built-in \`ImagePolicyWebhook\` admission plugin will send every pod create and update ` +
+      `(and every \`kubectl debug\` ephemeral container) to the webhook at \`${input.server.url}\` and admit or ` +
+      'reject the pod by its answer. This folder holds what kube-apiserver needs for that; the steps below ' +
+      'wire it in one control-plane node at a time.',
+    ...(input.settings.defaultAllow ? [buildFailOpenWarning()] : []),
+    buildFilesSection(input, files),
+    buildSettingsSection(input.settings),
+    buildBootstrapSection(input),
+    ...buildRolloutSections({ files, server: input.server, installCommands: buildInstallCommands(input, files) }),
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
+
+function buildFailOpenWarning(): string {
+  return [
+    '> [!WARNING]',
+    '> **`defaultAllow: true` — this configuration FAILS OPEN.** Whenever the webhook is down, unreachable,',
+    '> slower than 30 s, presents a certificate kube-apiserver does not trust, or answers with an HTTP error,',
+    '> kube-apiserver **admits the pod without checking any image**. Anyone able to crash, flood or cut off',
+    '> the webhook bypasses the policy. The only trace is the audit annotation',
+    '> `imagepolicywebhook.image-policy.k8s.io/failed-open: "true"`. Regenerate without `--default-allow`',
+    '> unless you have decided that availability beats the policy, and alert on that audit annotation.',
+  ].join('\n');
+}
+
+function buildFilesSection(input: ApiserverReadmeInput, files: NodeFiles): string {
+  const rows = [
+    `| \`${ADMISSION_CONFIGURATION_FILE}\` | \`${files.admissionConfiguration}\` | the \`AdmissionConfiguration\` ` +
+      'for `--admission-control-config-file` |',
+    `| \`${WEBHOOK_KUBECONFIG_FILE}\` | \`${files.kubeconfig}\` | how kube-apiserver reaches the webhook: URL, ` +
+      `CA, client certificate${input.credentials === 'embedded' ? ' and key, embedded' : ''} |`,
+  ];
+  if (input.credentials !== 'embedded') {
+    const pki = (name: string): string => `\`${joinPath(input.pkiDir, name)}\``;
+    rows.push(
+      `| ${pki(PKI_FILES.certificateAuthority)} | \`${joinPath(files.nodeDir, PKI_FILES.certificateAuthority)}\` | ` +
+        'the CA that signed the webhook\'s serving certificate |',
+      `| ${pki(PKI_FILES.clientCertificate)}, ${pki(PKI_FILES.clientKey)} | \`${files.nodeDir}/\` | ` +
+        'kube-apiserver\'s client certificate and key for mutual TLS |',
+    );
+  }
+  const notes = {
+    'node-paths': `The kubeconfig names the certificates by their absolute paths in \`${files.nodeDir}\`.`,
+    'relative-paths': 'The kubeconfig names the certificates relative to its own folder (client-go resolves ' +
+      'them there), so they must sit beside it wherever the folder is copied.',
+    embedded: `The kubeconfig embeds the CA, the client certificate **and the private key**: keep it at mode ` +
+      '0600 and never commit it to version control.',
+  };
+  return [
+    '## Files',
+    `Every control-plane node needs these files in \`${files.nodeDir}\`:`,
+    ['| file | on the node | what it is |', '|---|---|---|', ...rows].join('\n'),
+    notes[input.credentials],
+  ].join('\n\n');
+}
+
+function buildSettingsSection(settings: ImagePolicySettings): string {
+  const row = (field: string, value: string, meaning: string): string => `| \`${field}\` | \`${value}\` | ${meaning} |`;
+  return [
+    '## Settings in effect',
+    'kube-apiserver reads these once, at startup; changing them means restarting it (edit and roll out again).',
+    [
+      '| setting | value | what it does |',
+      '|---|---|---|',
+      row('allowTTL', String(settings.allowTTL.configValue), settings.allowTTL.explanation),
+      row('denyTTL', String(settings.denyTTL.configValue), settings.denyTTL.explanation),
+      row('retryBackoff', String(settings.retryBackoff.configValue), settings.retryBackoff.explanation),
+      row('defaultAllow', String(settings.defaultAllow), settings.defaultAllowExplanation),
+    ].join('\n'),
+    'Each request to the webhook has a fixed 30 s timeout that no setting changes. Cached answers are ' +
+      'per kube-apiserver process and lost on restart, so the webhook does not see every pod.',
+  ].join('\n\n');
+}
+
+function buildBootstrapSection(input: ApiserverReadmeInput): string {
+  const { server, settings } = input;
+  const consequence = settings.defaultAllow
+    ? 'With `defaultAllow: true` an unreachable webhook lets every pod in unchecked (see the warning above); ' +
+      'a reachable webhook still denies whatever its policy does not allow.'
+    : 'With `defaultAllow: false` (fail closed) **no pod can be created while the webhook is unreachable**, ' +
+      'and none whose image the policy does not allow.';
+  const placement = LOOPBACK_HOSTS.has(server.hostname)
+    ? `The URL names \`${server.hostname}\`: kube-apiserver runs with the node's network (hostNetwork), so ` +
+      '**every control-plane node needs its own webhook** listening there.'
+    : `Every control-plane node must reach \`${server.hostname}\` from the host network, and the webhook's ` +
+      'serving certificate must name it in a subject alternative name (Go ignores the common name).';
+  return [
+    '## Before you start: the bootstrap trap',
+    consequence,
+    [
+      `- The webhook must be **running and healthy before** you enable the plugin. ${placement}`,
+      '- The policy must allow **every image the cluster needs to run**, in the namespaces that run them: the ' +
+        'control plane (`registry.k8s.io/**` in `kube-system`), CoreDNS, kube-proxy, the CNI and CSI ' +
+        'drivers, ingress, monitoring. The plugin has no namespace or object exemptions; even the mirror ' +
+        'pods of static pods (kube-apiserver, etcd, ...) are reviewed.',
+      '- If the webhook runs **inside the cluster** (Deployment, DaemonSet), its own pods need the webhook ' +
+        'to be admitted: once all its replicas are gone, it cannot come back. Run it beside kube-apiserver ' +
+        'instead, as a static pod or a systemd service: the kubelet starts a static pod from its manifest ' +
+        'whether or not the API admits its mirror pod.',
+    ].join('\n'),
+    'List what runs now and check every image against your policy before enabling anything ' +
+      '(`evaluate` exits 1 for a denied image):',
+    fence('sh', [
+      'kubectl get pods -A -o jsonpath=\'{range .items[*]}{.metadata.namespace}{" "}' +
+        '{.spec.initContainers[*].image}{" "}{.spec.containers[*].image}{"\\n"}{end}\' \\',
+      '  | while read -r namespace images; do for image in $images; do echo "$namespace $image"; done; done \\',
+      '  | sort -u > running-images.txt',
+      'while read -r namespace image; do',
+      '  npx image-policy-webhook evaluate --policy policy.yaml --namespace "$namespace" "$image" >/dev/null \\',
+      '    || echo "DENIED: $namespace $image"',
+      'done < running-images.txt',
+    ].join('\n')),
+  ].join('\n\n');
+}
+
+function buildInstallCommands(input: ApiserverReadmeInput, files: NodeFiles): string {
+  const source = (dir: string, name: string): string => shellQuote(joinPath(dir, name));
+  const target = shellQuote(`${files.nodeDir}/`);
+  const lines = [
+    `sudo install -d -m 0755 ${shellQuote(files.nodeDir)}`,
+    `sudo install -m 0644 ${source(input.outDir, ADMISSION_CONFIGURATION_FILE)} ${target}`,
+    `sudo install -m 0600 ${source(input.outDir, WEBHOOK_KUBECONFIG_FILE)} ${target}`,
+  ];
+  if (input.credentials !== 'embedded') {
+    lines.push(
+      `sudo install -m 0644 ${source(input.pkiDir, PKI_FILES.certificateAuthority)} ` +
+        `${source(input.pkiDir, PKI_FILES.clientCertificate)} ${target}`,
+      `sudo install -m 0600 ${source(input.pkiDir, PKI_FILES.clientKey)} ${target}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir === '' || dir === '.' ? name : `${dir.replace(/\/+$/, '')}/${name}`;
+}
+
+function shellQuote(word: string): string {
+  return SHELL_SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

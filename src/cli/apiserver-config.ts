@@ -1,0 +1,237 @@
+// `apiserver-config`: writes the AdmissionConfiguration, the webhook kubeconfig and a README with the
+// kube-apiserver flags. Everything is validated and rendered in memory first and nothing is written
+// unless all of it succeeded; each file then goes through a temporary file and a rename.
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import {
+  ADMISSION_CONFIGURATION_FILE,
+  ApiserverConfigError,
+  DEFAULT_NODE_DIR,
+  GENERATED_MARKER,
+  PKI_FILES,
+  README_FILE,
+  REVIEW_PATH,
+  SERVING_CERTIFICATE_FILE,
+  WEBHOOK_KUBECONFIG_FILE,
+  buildAdmissionConfiguration,
+  buildApiserverReadme,
+  buildWebhookKubeconfig,
+  normalizeWebhookServerUrl,
+  validateImagePolicySettings,
+  type CredentialLayout,
+  type CredentialSource,
+  type WebhookServerUrl,
+} from '../apiserver';
+
+interface ApiserverConfigFlags {
+  readonly server: string;
+  readonly pkiDir: string;
+  readonly out: string;
+  readonly nodeDir: string;
+  readonly embedCerts: boolean;
+  readonly relativePaths: boolean;
+  readonly allowTtl?: string;
+  readonly denyTtl?: string;
+  readonly retryBackoff?: string;
+  readonly defaultAllow: boolean;
+  readonly force: boolean;
+}
+
+interface OutputFile {
+  readonly name: string;
+  readonly text: string;
+  readonly mode: number;
+}
+
+const PUBLIC_FILE_MODE = 0o644;
+const SECRET_FILE_MODE = 0o600;
+/** A generated file carries the marker in its banner; a file without it was written by someone else. */
+const MARKER_SEARCH_LENGTH = 400;
+
+interface RenderedConfig {
+  readonly server: WebhookServerUrl;
+  readonly files: readonly OutputFile[];
+}
+
+/** Collects every problem (URL, folders, settings, PKI files) before failing, so one run shows them all. */
+function renderFiles(flags: ApiserverConfigFlags): RenderedConfig {
+  const problems: string[] = [];
+  const collect = <T>(build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (error) {
+      if (!(error instanceof ApiserverConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const server = collect(() => normalizeWebhookServerUrl(flags.server));
+  const nodeDir = path.posix.normalize(flags.nodeDir).replace(/(.)\/+$/, '$1');
+  if (!path.posix.isAbsolute(nodeDir)) {
+    problems.push(`--node-dir must be an absolute path on the control-plane node, got ${JSON.stringify(flags.nodeDir)}`);
+  }
+  const settings = collect(() => validateImagePolicySettings({
+    allowTTL: parseIntegerFlag(flags.allowTtl),
+    denyTTL: parseIntegerFlag(flags.denyTtl),
+    retryBackoff: parseIntegerFlag(flags.retryBackoff),
+    defaultAllow: flags.defaultAllow,
+  }));
+  const layout: CredentialLayout = flags.embedCerts ? 'embedded' : flags.relativePaths ? 'relative-paths' : 'node-paths';
+  const credential = (name: string): CredentialSource => {
+    if (layout === 'relative-paths') return { path: name };
+    if (layout === 'node-paths') return { path: path.posix.join(nodeDir, name) };
+    const file = path.join(flags.pkiDir, name);
+    try {
+      return { data: readFileSync(file, 'utf8'), origin: file };
+    } catch (error) {
+      problems.push(`--embed-certs: cannot read ${file}: ${describeError(error)} (run \`make pki\` or pass --pki-dir)`);
+      return { path: name };
+    }
+  };
+  const kubeconfigInput = {
+    server: flags.server,
+    certificateAuthority: credential(PKI_FILES.certificateAuthority),
+    clientCertificate: credential(PKI_FILES.clientCertificate),
+    clientKey: credential(PKI_FILES.clientKey),
+  };
+  // The kubeconfig builder checks the PEM text read above; the URL was already reported.
+  const kubeconfig = server === undefined ? undefined : collect(() => buildWebhookKubeconfig(kubeconfigInput));
+  if (server === undefined || settings === undefined || kubeconfig === undefined || problems.length > 0) {
+    throw new ApiserverConfigError(problems);
+  }
+  const files: OutputFile[] = [
+    {
+      name: ADMISSION_CONFIGURATION_FILE,
+      text: buildAdmissionConfiguration({ kubeConfigFile: path.posix.join(nodeDir, WEBHOOK_KUBECONFIG_FILE), settings }),
+      mode: PUBLIC_FILE_MODE,
+    },
+    {
+      name: WEBHOOK_KUBECONFIG_FILE,
+      text: kubeconfig,
+      mode: layout === 'embedded' ? SECRET_FILE_MODE : PUBLIC_FILE_MODE,
+    },
+    {
+      name: README_FILE,
+      text: buildApiserverReadme({ server, settings, nodeDir, outDir: flags.out, pkiDir: flags.pkiDir, credentials: layout }),
+      mode: PUBLIC_FILE_MODE,
+    },
+  ];
+  return { server, files };
+}
+
+/** Digits become a number; anything else stays text so the validator can name it ("30s", "1.5"). */
+function parseIntegerFlag(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  return /^-?\d+$/.test(text) ? Number(text) : text;
+}
+
+function findOverwriteProblems(outDir: string, files: readonly OutputFile[]): string[] {
+  return files.flatMap(({ name }) => {
+    const file = path.join(outDir, name);
+    if (!existsSync(file)) return [];
+    const head = readFileSync(file, 'utf8').slice(0, MARKER_SEARCH_LENGTH);
+    return head.includes(GENERATED_MARKER)
+      ? []
+      : [`${file} exists and was not generated by apiserver-config: refusing to overwrite it (pass --force to replace it)`];
+  });
+}
+
+function writeFiles(outDir: string, files: readonly OutputFile[]): string[] {
+  mkdirSync(outDir, { recursive: true });
+  return files.map(({ name, text, mode }) => {
+    const file = path.join(outDir, name);
+    if (existsSync(file) && readFileSync(file, 'utf8') === text) return `unchanged ${file}`;
+    const temporary = path.join(outDir, `.${name}.${process.pid}.tmp`);
+    writeFileSync(temporary, text, { mode });
+    renameSync(temporary, file);
+    return `wrote ${file}`;
+  });
+}
+
+/** Warnings only: the serving certificate may legitimately live elsewhere (behind a proxy, another PKI). */
+function checkServingCertificate(pkiDir: string, server: WebhookServerUrl): string[] {
+  const file = path.join(pkiDir, SERVING_CERTIFICATE_FILE);
+  const caFile = path.join(pkiDir, PKI_FILES.certificateAuthority);
+  if (!existsSync(file)) return [`note: ${file} not found; run \`make pki\` before copying files to the node`];
+  try {
+    const certificate = new X509Certificate(readFileSync(file));
+    const warnings: string[] = [];
+    // Go's crypto/tls ignores the common name, so only subject alternative names count.
+    const named = isIP(server.hostname) !== 0
+      ? certificate.checkIP(server.hostname)
+      : certificate.checkHost(server.hostname, { subject: 'never' });
+    if (named === undefined) {
+      warnings.push(`warning: ${file} does not name ${server.hostname} (its SANs: ${certificate.subjectAltName ?? 'none'}); ` +
+        'kube-apiserver will refuse the TLS connection. Regenerate the certificate or use a host it names.');
+    }
+    if (existsSync(caFile)) {
+      const ca = new X509Certificate(readFileSync(caFile));
+      if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) {
+        warnings.push(`warning: ${file} is not signed by ${caFile}; kube-apiserver trusts only ${caFile}.`);
+      }
+    }
+    return warnings;
+  } catch (error) {
+    return [`warning: cannot check ${file} against the URL: ${describeError(error)}`];
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return 'no such file';
+  return error instanceof Error ? error.message : String(error);
+}
+
+function generate(flags: ApiserverConfigFlags): void {
+  try {
+    const { server, files } = renderFiles(flags);
+    const refusals = flags.force ? [] : findOverwriteProblems(flags.out, files);
+    if (refusals.length > 0) throw new ApiserverConfigError(refusals);
+    const warnings = [
+      ...checkServingCertificate(flags.pkiDir, server),
+      ...(server.path === REVIEW_PATH ? [] : [`warning: the webhook serves reviews on ${REVIEW_PATH}; ` +
+        `kube-apiserver will POST to ${server.path}, which only works behind a proxy that rewrites the path`]),
+      ...(flags.defaultAllow ? ['WARNING: --default-allow: kube-apiserver will ADMIT pods unchecked whenever the webhook fails'] : []),
+      ...(flags.embedCerts ? [`note: ${path.join(flags.out, WEBHOOK_KUBECONFIG_FILE)} embeds a private key (mode 0600); never commit it`] : []),
+    ];
+    for (const line of writeFiles(flags.out, files)) process.stdout.write(`${line}\n`);
+    for (const warning of warnings) process.stderr.write(`${warning}\n`);
+    process.stdout.write(`Next: follow ${path.join(flags.out, README_FILE)}, one control-plane node at a time.\n`);
+  } catch (error) {
+    if (!(error instanceof ApiserverConfigError)) throw error;
+    process.stderr.write(`apiserver-config: nothing was written:\n${error.problems.map((line) => `  ${line}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+export function registerApiserverConfigCommand(program: Command): void {
+  program
+    .command('apiserver-config')
+    .description('Write the AdmissionConfiguration, the webhook kubeconfig and a README with the exact ' +
+      'kube-apiserver flags, mounts and rollout steps. All values are checked against kube-apiserver\'s ' +
+      'own rules first; nothing is written if any is wrong.')
+    .requiredOption('--server <url>', `webhook URL as kube-apiserver reaches it: https only; the path is the POST path (default ${REVIEW_PATH})`)
+    .option('--pki-dir <dir>', 'folder with ca.crt, apiserver-client.crt/.key and server.crt from `pki`', 'pki')
+    .option('--out <dir>', 'folder to write the three files into', 'apiserver-config')
+    .option('--node-dir <dir>', 'absolute folder on the control-plane node where the files will live', DEFAULT_NODE_DIR)
+    .option('--embed-certs', 'embed the CA, client certificate and key in the kubeconfig (`-data` fields; the file then holds a private key)', false)
+    .addOption(new Option('--relative-paths', 'name the certificates relative to the kubeconfig\'s folder (ca.crt, ...) instead of under --node-dir')
+      .default(false).conflicts('embedCerts'))
+    .option('--allow-ttl <seconds>', 'how long kube-apiserver caches an allow: 1..1800, 0 = default 300, -1 = no caching')
+    .option('--deny-ttl <seconds>', 'how long kube-apiserver caches a deny: 1..1800, 0 = default 30, -1 = no caching')
+    .option('--retry-backoff <milliseconds>', 'first wait between retries: 1..300000, 0 = default 500, -1 = retry with no delay')
+    .option('--default-allow', 'FAIL OPEN: admit pods unchecked when the webhook fails (default: fail closed)', false)
+    .option('--force', 'overwrite files in --out that were not generated by this command', false)
+    .addHelpText('after', [
+      '',
+      'Generated files are regenerated freely: a file carrying the "Generated by" banner is replaced, any',
+      'other file in --out is left alone unless --force is given.',
+      '',
+      'Examples:',
+      '  image-policy-webhook apiserver-config --server https://127.0.0.1:8443/imagepolicy',
+      '  image-policy-webhook apiserver-config --server https://webhook.internal:8443 --embed-certs --out /tmp/ipw',
+    ].join('\n'))
+    .action((flags: ApiserverConfigFlags) => generate(flags));
+}
