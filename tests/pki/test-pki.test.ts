@@ -1,8 +1,7 @@
 // The shared test PKI is what every TLS test trusts, so its certificates are checked here with
 // openssl itself: which ones verify against which CA, and that keys are private on disk.
-import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { createTestPki, type TestPki } from '../support/pki';
+import { createTestPki, verifyWithOpenssl, type TestPki } from '../support/pki';
 
 let pki: TestPki;
 
@@ -13,13 +12,8 @@ beforeAll(async () => {
 afterAll(() => pki.remove());
 
 function opensslVerify(caPath: string, certPath: string): { ok: boolean; output: string } {
-  try {
-    const output = execFileSync('openssl', ['verify', '-x509_strict', '-CAfile', caPath, certPath], { encoding: 'utf8', stdio: 'pipe' });
-    return { ok: true, output };
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
-  }
+  const result = verifyWithOpenssl(caPath, certPath);
+  return { ok: result.code === 0, output: `${result.stdout}${result.stderr}` };
 }
 
 type CredentialName = Exclude<keyof TestPki, 'dir' | 'remove'>;

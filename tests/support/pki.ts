@@ -1,6 +1,7 @@
 // Shared test PKI for the TLS, kubectl and end-to-end tests: one call generates a CA with a
 // serving certificate and kube-apiserver's client certificate (the same file names `pki` writes),
 // plus the hostile cases: another client name, a client from a foreign CA, an expired client.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,4 +87,24 @@ export async function createTestPki(dir?: string): Promise<TestPki> {
     expiredClient: writeCredential(target, 'expired-client', expiredClient),
     remove: () => rmSync(target, { recursive: true, force: true }),
   };
+}
+
+export interface OpensslResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real openssl binary; tests assert on its verdicts rather than on our own parser. */
+export function runOpenssl(args: readonly string[], input?: string): OpensslResult {
+  const result = spawnSync('openssl', args, { encoding: 'utf8', input });
+  if (result.error !== undefined) {
+    throw new Error(`cannot run openssl: ${result.error.message}`);
+  }
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `openssl verify -x509_strict`: the strictest chain check openssl offers. */
+export function verifyWithOpenssl(caPath: string, certPath: string): OpensslResult {
+  return runOpenssl(['verify', '-x509_strict', '-CAfile', caPath, certPath]);
 }
