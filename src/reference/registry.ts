@@ -1,0 +1,84 @@
+// The registry part of a reference: deciding whether the first path component names a
+// registry (distribution's splitDockerDomain rule), validating it, and writing it in one
+// canonical form (lower-case host, canonical IPv6, plain port) so equal registries compare equal.
+import { canonicalizeIPv6 } from './ipv6';
+import { ANCHORED_DOMAIN_NAME, ANCHORED_PORT } from './grammar';
+import { type Checked, quoteForMessage } from './errors';
+
+export const DEFAULT_REGISTRY = 'docker.io';
+/** Docker Hub's historical name ("the Docker Index"), still written in old manifests. */
+export const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
+/** The one single-label host that is always a registry, never a Docker Hub namespace. */
+const LOCALHOST = 'localhost';
+const MAX_PORT = 65535;
+const PORT_RULE = 'must be a number from 1 to 65535 without leading zeros';
+
+/**
+ * True when the first slash-separated component names a registry: it contains "." or ":",
+ * is "localhost", or opens an IPv6 literal. Distribution also treats an upper-case component
+ * (`Foo/bar`) as a registry; we do not, so such input fails as an upper-case path instead of
+ * turning into a host that prints as `foo/bar` and re-parses as Docker Hub.
+ */
+export function isRegistryComponent(firstComponent: string): boolean {
+  return (
+    firstComponent.includes('.') ||
+    firstComponent.includes(':') ||
+    firstComponent === LOCALHOST ||
+    firstComponent.startsWith('[')
+  );
+}
+
+function checkPort(port: string): Checked<string> {
+  const valid = ANCHORED_PORT.test(port) && !port.startsWith('0') && port.length <= 5 && Number(port) <= MAX_PORT;
+  // A port with leading zeros dials the same socket under a different name, which would let an
+  // image slip past a deny entry that names the port.
+  if (!valid) return { ok: false, fault: `registry port ${quoteForMessage(port)} ${PORT_RULE}` };
+  return { ok: true, value: port };
+}
+
+function splitHostAndPort(registry: string): Checked<{ host: string; port: string | undefined }> {
+  if (registry.startsWith('[')) {
+    const close = registry.indexOf(']');
+    if (close < 0) return { ok: false, fault: `registry host ${quoteForMessage(registry)} is missing the closing "]"` };
+    const rest = registry.slice(close + 1);
+    if (rest !== '' && !rest.startsWith(':')) {
+      return { ok: false, fault: `registry ${quoteForMessage(registry)} must be "[" IPv6 address "]" with an optional ":" port` };
+    }
+    return { ok: true, value: { host: registry.slice(0, close + 1), port: rest === '' ? undefined : rest.slice(1) } };
+  }
+  const colon = registry.indexOf(':');
+  if (colon < 0) return { ok: true, value: { host: registry, port: undefined } };
+  return { ok: true, value: { host: registry.slice(0, colon), port: registry.slice(colon + 1) } };
+}
+
+function checkHost(host: string): Checked<string> {
+  if (host.startsWith('[')) {
+    const address = canonicalizeIPv6(host.slice(1, -1));
+    if (address === undefined) return { ok: false, fault: `registry host ${quoteForMessage(host)} is not a valid IPv6 address` };
+    return { ok: true, value: `[${address}]` };
+  }
+  if (!ANCHORED_DOMAIN_NAME.test(host)) {
+    return {
+      ok: false,
+      fault: `registry host ${quoteForMessage(host)} must be dot-separated labels of letters, digits and inner dashes`,
+    };
+  }
+  return { ok: true, value: host.toLowerCase() };
+}
+
+/**
+ * Validates a registry (`host[:port]`) and returns its canonical form: host lower-cased, IPv6
+ * in RFC 5952 form, `index.docker.io` folded into `docker.io`.
+ */
+export function checkRegistry(registry: string): Checked<string> {
+  const split = splitHostAndPort(registry);
+  if (!split.ok) return split;
+  const host = checkHost(split.value.host);
+  if (!host.ok) return host;
+  if (split.value.port === undefined) {
+    return { ok: true, value: host.value === LEGACY_DEFAULT_REGISTRY ? DEFAULT_REGISTRY : host.value };
+  }
+  const port = checkPort(split.value.port);
+  if (!port.ok) return port;
+  return { ok: true, value: `${host.value}:${port.value}` };
+}
