@@ -50,6 +50,7 @@ const PUBLIC_FILE_MODE = 0o644;
 const SECRET_FILE_MODE = 0o600;
 /** A generated file carries the marker in its banner; a file without it was written by someone else. */
 const MARKER_SEARCH_LENGTH = 400;
+const NODE_DIR_CHARACTERS = /^[A-Za-z0-9._/-]+$/;
 
 interface RenderedConfig {
   readonly server: WebhookServerUrl;
@@ -70,8 +71,9 @@ function renderFiles(flags: ApiserverConfigFlags): RenderedConfig {
   };
   const server = collect(() => normalizeWebhookServerUrl(flags.server));
   const nodeDir = path.posix.normalize(flags.nodeDir).replace(/(.)\/+$/, '$1');
-  if (!path.posix.isAbsolute(nodeDir)) {
-    problems.push(`--node-dir must be an absolute path on the control-plane node, got ${JSON.stringify(flags.nodeDir)}`);
+  if (!path.posix.isAbsolute(nodeDir) || !NODE_DIR_CHARACTERS.test(nodeDir)) {
+    problems.push(`--node-dir must be an absolute path on the control-plane node made of letters, digits, ` +
+      `'.', '_', '-' and '/' (it appears unquoted in the manifest snippets), got ${JSON.stringify(flags.nodeDir)}`);
   }
   const settings = collect(() => validateImagePolicySettings({
     allowTTL: parseIntegerFlag(flags.allowTtl),
