@@ -28,7 +28,7 @@ describe('answers by input', () => {
   test.each<{ name: string; body: string | Buffer; contentType?: string; status: number; allowed?: boolean; message?: RegExp }>([
     { name: 'allowed review', body: GOOD, status: 200, allowed: true },
     { name: 'denied review is a 200, never a 403', body: JSON.stringify(review(['nginx'])), status: 200, allowed: false },
-    { name: 'invalid image is a 200 deny, never a 500', body: JSON.stringify(review(['NGINX with spaces'])), status: 200, allowed: false, message: /invalid/ },
+    { name: 'invalid image is a 200 deny, never a 500', body: JSON.stringify(review(['NGINX with spaces'])), status: 200, allowed: false, message: /not a valid image reference: contains whitespace/ },
     { name: 'empty image string is a 200 deny', body: JSON.stringify(review([''])), status: 200, allowed: false },
     { name: 'no containers: nothing to reject', body: JSON.stringify(review([])), status: 200, allowed: true },
     { name: 'JSON of the wrong kind is a 200 deny', body: JSON.stringify({ ...review(['registry.example.com/a']), kind: 'AdmissionReview' }), status: 200, allowed: false, message: /kind is "AdmissionReview"/ },
