@@ -1,12 +1,12 @@
 // The one path from a parsed request body to an answer, shared by the HTTP handler and the
 // `evaluate --review` command so that the two can never drift apart.
-import { evaluate, type CompiledPolicy, type Decision } from '../policy';
+import { evaluate, type CompiledPolicy, type Decision, type ReviewSubject } from '../policy';
 import { decodeImageReview } from './decode';
 import { buildImageReviewResponse, buildInvalidRequestResponse } from './response';
 import type { ImageReviewResponse } from './types';
 
 export type Answer =
-  | { readonly kind: 'decision'; readonly response: ImageReviewResponse; readonly decision: Decision; readonly namespace: string }
+  | { readonly kind: 'decision'; readonly response: ImageReviewResponse; readonly decision: Decision; readonly review: ReviewSubject }
   | { readonly kind: 'invalid-request'; readonly response: ImageReviewResponse; readonly fault: string };
 
 export function answerImageReview(policy: CompiledPolicy, body: unknown): Answer {
@@ -19,5 +19,5 @@ export function answerImageReview(policy: CompiledPolicy, body: unknown): Answer
     };
   }
   const decision = evaluate(policy, decoded.review);
-  return { kind: 'decision', response: buildImageReviewResponse(decision), decision, namespace: decoded.review.namespace };
+  return { kind: 'decision', response: buildImageReviewResponse(decision), decision, review: decoded.review };
 }

@@ -3,7 +3,7 @@
 // kube-apiserver treats any non-2xx answer as a backend failure and may then fail open.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { answerImageReview, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
-import type { CompiledPolicy, Decision } from '../policy';
+import type { CompiledPolicy, Decision, ReviewSubject } from '../policy';
 import { readBody } from './body';
 import type { Logger } from './logger';
 
@@ -35,9 +35,14 @@ function sendStatus(response: Response, code: number, reason: string, message: s
     .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }));
 }
 
-function logDecision(logger: Logger, decision: Decision, namespace: string, durationMs: number): void {
+/**
+ * One line per review. It carries the whole subject (namespace, images, the filtered annotations),
+ * so `suggest --from-log` and `replay` can re-judge recorded reviews under another policy.
+ */
+function logDecision(logger: Logger, decision: Decision, review: ReviewSubject, durationMs: number): void {
   logger.info('review', {
-    namespace,
+    namespace: review.namespace,
+    annotations: review.annotations,
     decision: labelDecision(decision),
     allowed: decision.allowed,
     mode: decision.mode,
@@ -86,7 +91,7 @@ async function handleReview(request: Request, response: Response, options: AppOp
     options.logger.warn('invalid request', { fault: answer.fault, policy: policy.name, policyHash: policy.hash });
     return;
   }
-  logDecision(options.logger, answer.decision, answer.namespace, Number(process.hrtime.bigint() - started) / 1e6);
+  logDecision(options.logger, answer.decision, answer.review, Number(process.hrtime.bigint() - started) / 1e6);
 }
 
 export function createApp(options: AppOptions): Express {
