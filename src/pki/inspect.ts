@@ -70,7 +70,12 @@ export function explainIssuerMismatch(certificatePem: string, caPem: string): st
   const certificate = new NodeX509Certificate(certificatePem);
   const ca = new NodeX509Certificate(caPem);
   if (!certificate.checkIssued(ca)) {
-    return `issued by "${inspectCertificate(certificatePem).issuer}", not by the CA "${inspectCertificate(caPem).subject}"`;
+    const issuer = inspectCertificate(certificatePem).issuer;
+    const caSubject = inspectCertificate(caPem).subject;
+    // Same name, different key: another CA generated with the default name (e.g. a second `pki` run).
+    return issuer === caSubject
+      ? `issued by another CA with the same name "${issuer}" (its authority key identifier is not the CA's key)`
+      : `issued by "${issuer}", not by the CA "${caSubject}"`;
   }
   if (!certificate.verify(ca.publicKey)) {
     return `names the CA "${inspectCertificate(caPem).subject}" as issuer, but its signature does not verify with the CA's key`;

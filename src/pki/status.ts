@@ -59,16 +59,21 @@ function readText(files: Readonly<Record<string, PkiFileContent>>, file: string,
   return undefined;
 }
 
+function formatDays(days: number): string {
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
+
 function checkValidity(file: string, summary: CertificateSummary, daysLeft: number, options: PkiStatusOptions): PkiProblem[] {
   const notAfter = summary.notAfter.toISOString();
   if (summary.notBefore.getTime() > options.now.getTime()) {
     return [{ file, message: `not valid before ${summary.notBefore.toISOString()}` }];
   }
   if (summary.notAfter.getTime() <= options.now.getTime()) {
-    return [{ file, message: `expired on ${notAfter} (${-daysLeft} days ago)` }];
+    const daysAgo = Math.floor((options.now.getTime() - summary.notAfter.getTime()) / MS_PER_DAY);
+    return [{ file, message: `expired on ${notAfter} (${formatDays(daysAgo)} ago)` }];
   }
   if (summary.notAfter.getTime() - options.now.getTime() <= options.warnDays * MS_PER_DAY) {
-    return [{ file, message: `expires on ${notAfter}, in ${daysLeft} days (within the warning threshold of ${options.warnDays} days)` }];
+    return [{ file, message: `expires on ${notAfter}, in ${formatDays(daysLeft)} (within the warning threshold of ${formatDays(options.warnDays)})` }];
   }
   return [];
 }
