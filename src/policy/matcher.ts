@@ -1,0 +1,116 @@
+// Compiled patterns and the per-component comparison of a pattern with an image. Every glob is
+// compiled once at load; an image is split once per review (ImageSubject) and then compared
+// component by component, so no substring or prefix test can ever decide a match.
+import type { ImageReference } from '../reference';
+import { ComponentGlob, StarGlob } from './glob';
+import { GLOBSTAR, type PatternSpec, type RegistrySpec } from './pattern';
+
+/** Allow patterns match only the port they name; deny patterns without a port match every port. */
+export type PatternKind = 'allow' | 'deny';
+
+/** An image split into the pieces patterns compare, built once per image per review. */
+export interface ImageSubject {
+  readonly host: string;
+  readonly port: string | undefined;
+  /** Dot-separated labels of a DNS host; undefined for an IPv6 literal, which host globs never match. */
+  readonly hostLabels: readonly string[] | undefined;
+  readonly components: readonly string[];
+  readonly tag: string | undefined;
+  readonly digest: string | undefined;
+}
+
+export function prepareSubject(reference: ImageReference): ImageSubject {
+  const registry = reference.registry;
+  const isIPv6 = registry.startsWith('[');
+  const portColon = isIPv6 ? registry.indexOf(':', registry.indexOf(']')) : registry.indexOf(':');
+  const host = portColon < 0 ? registry : registry.slice(0, portColon);
+  return {
+    host,
+    port: portColon < 0 ? undefined : registry.slice(portColon + 1),
+    hostLabels: isIPv6 ? undefined : host.split('.'),
+    components: reference.repository.split('/'),
+    tag: reference.tag,
+    digest: reference.digest,
+  };
+}
+
+class RegistryMatcher {
+  private readonly literalHost: string | undefined;
+  private readonly labelGlobs: readonly StarGlob[];
+  private readonly port: string | undefined;
+  private readonly anyPort: boolean;
+
+  constructor(spec: RegistrySpec, kind: PatternKind) {
+    const labels = spec.host.split('.').map((label) => new StarGlob(label));
+    const isLiteral = labels.every((label) => label.isLiteral);
+    this.literalHost = isLiteral ? spec.host : undefined;
+    this.labelGlobs = isLiteral ? [] : labels;
+    this.port = spec.port;
+    // A denied host stays denied when someone reaches it through another port.
+    this.anyPort = kind === 'deny' && spec.port === undefined;
+  }
+
+  matches(subject: ImageSubject): boolean {
+    if (!this.anyPort && subject.port !== this.port) return false;
+    if (this.literalHost !== undefined) return subject.host === this.literalHost;
+    const labels = subject.hostLabels;
+    if (labels === undefined || labels.length !== this.labelGlobs.length) return false;
+    return this.labelGlobs.every((glob, index) => glob.matches(labels[index] ?? ''));
+  }
+}
+
+/** One pattern from the policy file, ready to compare with images. */
+export class CompiledPattern {
+  readonly source: string;
+  readonly normalized: string;
+  readonly kind: PatternKind;
+  /** Where the pattern is written, e.g. `allow[2]` or `namespaces[0].deny[1]`. */
+  readonly origin: string;
+  private readonly registry: RegistryMatcher | undefined;
+  private readonly path: ComponentGlob;
+  private readonly tag: StarGlob | undefined;
+  private readonly digest: string | undefined;
+
+  constructor(spec: PatternSpec, kind: PatternKind, origin: string) {
+    this.source = spec.source;
+    this.normalized = spec.normalized;
+    this.kind = kind;
+    this.origin = origin;
+    this.registry = spec.registry === undefined ? undefined : new RegistryMatcher(spec.registry, kind);
+    this.path = new ComponentGlob(spec.path.map((segment) => (segment === GLOBSTAR ? null : new StarGlob(segment))));
+    // With a digest the runtime pulls exactly that content, so a tag written beside it decides nothing.
+    this.tag = spec.tag === undefined || spec.digest !== undefined ? undefined : new StarGlob(spec.tag);
+    this.digest = spec.digest;
+  }
+
+  /** What decided a verdict, as shown in reasons: `deny[0] **:latest`. */
+  get rule(): string {
+    return `${this.origin} ${this.source}`;
+  }
+
+  matches(subject: ImageSubject): boolean {
+    if (this.registry !== undefined && !this.registry.matches(subject)) return false;
+    if (!this.path.matches(subject.components)) return false;
+    if (this.digest !== undefined) return subject.digest === this.digest;
+    if (this.tag === undefined) return true;
+    // The runtime pulls the digest and ignores the tag, so a tag pin says nothing about such an image.
+    return subject.digest === undefined && subject.tag !== undefined && this.tag.matches(subject.tag);
+  }
+}
+
+/**
+ * The patterns of one list (global allow, an overlay's deny, ...), in file order. Kept behind
+ * this class so an index can replace the scan without touching evaluate.
+ */
+export class PatternSet {
+  readonly patterns: readonly CompiledPattern[];
+
+  constructor(patterns: readonly CompiledPattern[]) {
+    this.patterns = patterns;
+  }
+
+  /** The first pattern in file order that matches, so the reported rule is stable. */
+  findMatch(subject: ImageSubject): CompiledPattern | undefined {
+    return this.patterns.find((pattern) => pattern.matches(subject));
+  }
+}
