@@ -1,0 +1,79 @@
+// Turns a validated policy document into the CompiledPolicy that evaluate reads: every pattern
+// and namespace glob compiled once, defaults applied, and the content hash that names this
+// exact policy in decisions and logs.
+import { createHash } from 'node:crypto';
+import { PolicyError } from './errors';
+import { CompiledPattern, type PatternKind, PatternSet } from './matcher';
+import { NamespaceGlob } from './namespace-glob';
+import { parsePattern } from './pattern';
+import type { PolicyDocument, PolicyMode } from './schema';
+
+/** Hex digits of the sha256 kept in the policy hash: enough to tell versions apart in logs. */
+export const POLICY_HASH_LENGTH = 12;
+
+/** A namespace overlay; undefined settings leave the global (or an earlier overlay's) value. */
+export interface CompiledOverlay {
+  /** Where the overlay is written, e.g. `namespaces[1]`. */
+  readonly origin: string;
+  readonly names: readonly NamespaceGlob[];
+  readonly allow: PatternSet;
+  readonly deny: PatternSet;
+  readonly mode: PolicyMode | undefined;
+  readonly requireDigest: boolean | undefined;
+  readonly breakGlass: boolean | undefined;
+}
+
+export interface CompiledPolicy {
+  readonly name: string;
+  /** First POLICY_HASH_LENGTH hex digits of the sha256 of the policy text (UTF-8). */
+  readonly hash: string;
+  /** The file name the policy was loaded from, as given to loadPolicy. */
+  readonly source: string;
+  readonly mode: PolicyMode;
+  readonly requireDigest: boolean;
+  readonly breakGlass: boolean;
+  readonly allow: PatternSet;
+  readonly deny: PatternSet;
+  readonly namespaces: readonly CompiledOverlay[];
+}
+
+export function hashPolicyText(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, POLICY_HASH_LENGTH);
+}
+
+function compilePatterns(sources: readonly string[] | undefined, kind: PatternKind, prefix: string, fileName: string): PatternSet {
+  const patterns = (sources ?? []).map((source, index) => {
+    const origin = `${prefix}${kind}[${index}]`;
+    const parsed = parsePattern(source);
+    // The schema already ran parsePattern on every pattern; this keeps the types honest.
+    if (!parsed.ok) throw new PolicyError([{ file: fileName, line: 1, column: 1, path: origin, message: parsed.fault }]);
+    return new CompiledPattern(parsed.value, kind, origin);
+  });
+  return new PatternSet(patterns);
+}
+
+export function compilePolicy(document: PolicyDocument, text: string, fileName: string): CompiledPolicy {
+  const namespaces = document.namespaces.map((overlay, index): CompiledOverlay => {
+    const origin = `namespaces[${index}]`;
+    return {
+      origin,
+      names: overlay.names.map((glob) => new NamespaceGlob(glob)),
+      allow: compilePatterns(overlay.allow, 'allow', `${origin}.`, fileName),
+      deny: compilePatterns(overlay.deny, 'deny', `${origin}.`, fileName),
+      mode: overlay.mode,
+      requireDigest: overlay.requireDigest,
+      breakGlass: overlay.breakGlass,
+    };
+  });
+  return {
+    name: document.metadata.name,
+    hash: hashPolicyText(text),
+    source: fileName,
+    mode: document.mode,
+    requireDigest: document.requireDigest,
+    breakGlass: document.breakGlass,
+    allow: compilePatterns(document.allow, 'allow', '', fileName),
+    deny: compilePatterns(document.deny, 'deny', '', fileName),
+    namespaces,
+  };
+}

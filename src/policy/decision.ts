@@ -1,0 +1,40 @@
+// What evaluate answers: one verdict per image and one decision per review. The server, the
+// CLI and audit logging all read these shapes, so they carry both the answer for kube-apiserver
+// and what enforce mode would have said.
+import type { PolicyMode } from './schema';
+
+/** The pod annotation that asks for break-glass; honoured only where the policy enables it. */
+export const BREAK_GLASS_ANNOTATION = 'alpha.image-policy.k8s.io/break-glass';
+
+/** The part of an ImageReview a decision may depend on (kube-apiserver caches by exactly this). */
+export interface ReviewSubject {
+  readonly images: readonly string[];
+  readonly namespace: string;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface ImageVerdict {
+  /** The image string as written in the pod. */
+  readonly image: string;
+  /** The normalized reference, when the image parsed. */
+  readonly normalized?: string;
+  readonly allowed: boolean;
+  /** What decided it: `allow[2] registry.k8s.io/**`, `deny[0] **:latest`, `no allow pattern matches`, ... */
+  readonly rule: string;
+}
+
+export interface Decision {
+  /** The answer for kube-apiserver; audit mode and break-glass make it true. */
+  readonly allowed: boolean;
+  /** What enforce mode would have answered; false in audit mode marks a would-be denial. */
+  readonly enforcedAllowed: boolean;
+  /** The effective mode for the namespace. */
+  readonly mode: PolicyMode;
+  /** True when break-glass is enabled for the namespace and the pod asked for it. */
+  readonly breakGlass: boolean;
+  /** One verdict per image, in review order, duplicates kept. */
+  readonly images: readonly ImageVerdict[];
+  /** One line of at most MAX_REASON_LENGTH characters, set whenever enforcedAllowed is false. */
+  readonly reason?: string;
+  readonly policy: { readonly name: string; readonly hash: string };
+}
