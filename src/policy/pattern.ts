@@ -1,10 +1,11 @@
 // The image-pattern grammar and its normalization, built on the reference grammar so a pattern
 // is read exactly the way an image is, plus `*` inside a component and `**` as a whole component:
 //
-//   pattern   := [ registry "/" ] path [ ":" tag-glob ] [ "@" digest ]   | "**" "/" path ... (any registry)
-//   registry  := host-glob [ ":" port ]      ; host-glob: domain labels in which "*" stays inside one label
-//   path      := segment [ "/" segment ]*   ; segment: "**" or a path component in which "*" may appear
-//   tag-glob  := a tag in which "*" may appear
+//   pattern   := [ registry "/" ] path [ ":" tag-glob ] [ "@" digest ]
+//   registry  := host-glob [ ":" port ]    ; "*" stays inside one DNS label; IPv6 hosts are literal
+//   path      := segment [ "/" segment ]*  ; segment: "**", or a path component that may hold "*"
+//   tag-glob  := a tag that may hold "*"
+//   A pattern whose first segment is "**" names no registry: it spans every registry and port.
 //
 // A glob piece is valid when replacing each "*" with "a" yields a valid piece: that is exactly
 // when it can match at least one real component, so a pattern that can never match is refused.
@@ -12,8 +13,8 @@ import {
   DEFAULT_REGISTRY,
   DOMAIN_COMPONENT,
   OFFICIAL_REPOSITORY_PREFIX,
-  PATH_COMPONENT,
-  TAG,
+  ANCHORED_PATH_COMPONENT,
+  ANCHORED_TAG,
   type Checked,
   checkRegistry,
   isRegistryComponent,
@@ -34,9 +35,7 @@ const STAR_STAND_IN = 'a';
 /** The host part of a probe registry, used to check a port with the reference rules. */
 const PORT_PROBE_HOST = 'localhost';
 
-const ANCHORED_PATH_COMPONENT_GLOB = new RegExp(`^(?:${PATH_COMPONENT})$`);
-const ANCHORED_DOMAIN_COMPONENT_GLOB = new RegExp(`^(?:${DOMAIN_COMPONENT})$`);
-const ANCHORED_TAG_GLOB = new RegExp(`^(?:${TAG})$`);
+const ANCHORED_DOMAIN_COMPONENT = new RegExp(`^(?:${DOMAIN_COMPONENT})$`);
 
 /** A registry to compare against: a host (literal or label globs) and the port it names. */
 export interface RegistrySpec {
@@ -83,7 +82,7 @@ function checkHostGlob(registry: string): Checked<RegistrySpec> {
     if (label.includes(GLOBSTAR)) {
       return { ok: false, fault: `registry host ${quoteForMessage(host)} may use "*" within a label, never "**"` };
     }
-    if (!ANCHORED_DOMAIN_COMPONENT_GLOB.test(withStandIns(label))) {
+    if (!ANCHORED_DOMAIN_COMPONENT.test(withStandIns(label))) {
       return {
         ok: false,
         fault: `registry host label ${quoteForMessage(label)} must be letters, digits, inner dashes and "*"`,
@@ -119,7 +118,7 @@ function findPathFault(segments: readonly string[]): string | undefined {
     if (segment.includes(GLOBSTAR)) {
       return `path component ${quoteForMessage(segment)}: "**" must be a whole component (write "a/**", not "a**")`;
     }
-    if (!ANCHORED_PATH_COMPONENT_GLOB.test(withStandIns(segment))) {
+    if (!ANCHORED_PATH_COMPONENT.test(withStandIns(segment))) {
       return `path component ${quoteForMessage(segment)} must be lowercase letters and digits joined by '.', '_', '__' or '-', with "*" anywhere`;
     }
   }
@@ -128,7 +127,7 @@ function findPathFault(segments: readonly string[]): string | undefined {
 
 function findTagFault(tag: string): string | undefined {
   if (tag === '') return '":" must be followed by a tag';
-  if (!ANCHORED_TAG_GLOB.test(withStandIns(tag))) {
+  if (!ANCHORED_TAG.test(withStandIns(tag))) {
     return `tag ${quoteForMessage(tag)} may contain only letters, digits, "_", ".", "-" and "*", and must not start with "." or "-"`;
   }
   return undefined;
