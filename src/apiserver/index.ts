@@ -29,9 +29,6 @@ export {
 export { buildApiserverReadme, type ApiserverReadmeInput } from './readme';
 export { REVIEW_PATH, normalizeWebhookServerUrl, type WebhookServerUrl } from './server-url';
 export {
-  ALLOW_TTL_RULE,
-  DENY_TTL_RULE,
-  RETRY_BACKOFF_RULE,
   validateImagePolicySettings,
   type DurationSetting,
   type ImagePolicySettings,

@@ -1,15 +1,15 @@
 // The imagePolicy tuning knobs (allowTTL, denyTTL, retryBackoff, defaultAllow), validated exactly
 // as kube-apiserver's plugin/pkg/admission/imagepolicy/config.go normalizes them: a value it would
-// refuse at startup is refused here, so a generated config can never keep the apiserver down.
+// refuse at startup is refused here, so no generated setting can stop kube-apiserver from starting.
 // Also explains each effective value in words for the generated README.
 import { describeValue, throwIfProblems } from './errors';
 
-export type DurationField = 'allowTTL' | 'denyTTL' | 'retryBackoff';
+type DurationField = 'allowTTL' | 'denyTTL' | 'retryBackoff';
 export type DurationUnit = 'seconds' | 'milliseconds';
 
 /** The sentinels of config.go: 0 picks the default, -1 turns the setting off. */
-export const USE_DEFAULT = 0;
-export const DISABLED = -1;
+const USE_DEFAULT = 0;
+const DISABLED = -1;
 
 interface DurationRule {
   readonly field: DurationField;
@@ -23,19 +23,19 @@ interface DurationRule {
 
 // Bounds are inclusive since the klog-era config.go (`value < min || value > max`); releases up to
 // about 1.12 refused the exact minimum, which no supported release does any more.
-export const ALLOW_TTL_RULE: DurationRule = {
+const ALLOW_TTL_RULE: DurationRule = {
   field: 'allowTTL', unit: 'seconds', defaultValue: 300, min: 1, max: 1800, disabledMeaning: 'disable caching',
 };
-export const DENY_TTL_RULE: DurationRule = {
+const DENY_TTL_RULE: DurationRule = {
   field: 'denyTTL', unit: 'seconds', defaultValue: 30, min: 1, max: 1800, disabledMeaning: 'disable caching',
 };
-export const RETRY_BACKOFF_RULE: DurationRule = {
+const RETRY_BACKOFF_RULE: DurationRule = {
   field: 'retryBackoff', unit: 'milliseconds', defaultValue: 500, min: 1, max: 300_000,
   disabledMeaning: 'retry with no delay',
 };
 
 /** kube-apiserver's backoff for the webhook call: 5 attempts, each wait 1.5x the last, plus up to 20 % jitter. */
-export const RETRY_ATTEMPTS = 5;
+const RETRY_ATTEMPTS = 5;
 const RETRY_FACTOR = 1.5;
 
 export interface DurationSetting {
