@@ -1,7 +1,7 @@
 // `pki` writes the webhook's certificates (CA, serving, kube-apiserver client) into a directory;
 // `pki status` checks such a directory. Generation and checks are pure functions in ../pki; this
 // file only parses flags, reads and writes files (keys 0600) and refuses to overwrite by accident.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -12,6 +12,7 @@ import {
   DEFAULT_CLIENT_COMMON_NAME,
   DEFAULT_KEY_TYPE,
   DEFAULT_LEAF_VALIDITY_DAYS,
+  DEFAULT_SUBJECT_ALT_NAMES,
   KEY_TYPES,
   PKI_ROLES,
   PkiError,
@@ -31,7 +32,6 @@ import {
 
 const DEFAULT_PKI_DIR = 'pki';
 const DEFAULT_WARN_DAYS = 30;
-const STATIC_DEFAULT_SANS = ['localhost', '127.0.0.1'];
 const KEY_FILE_MODE = 0o600;
 const CERTIFICATE_FILE_MODE = 0o644;
 const DIRECTORY_MODE = 0o700;
@@ -95,19 +95,15 @@ function collectSubjectAltName(value: string, previous: string[] | undefined): s
   return [...(previous ?? []), value];
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** localhost, 127.0.0.1 and this machine's name, unless that name cannot be a DNS SAN. */
+/** The library defaults (localhost, 127.0.0.1) plus this machine's name, unless it cannot be a DNS SAN. */
 function defaultSubjectAltNames(): string[] {
   const name = hostname().toLowerCase();
   try {
     parseSubjectAltName(name);
-    return [...STATIC_DEFAULT_SANS, name];
+    return [...DEFAULT_SUBJECT_ALT_NAMES, name];
   } catch {
     process.stderr.write(`pki: host name ${JSON.stringify(name)} is not a valid DNS name; not adding it as a SAN (use --san)\n`);
-    return [...STATIC_DEFAULT_SANS];
+    return [...DEFAULT_SUBJECT_ALT_NAMES];
   }
 }
 
@@ -141,10 +137,15 @@ function isStaleCaKey(keyPath: string, ca: CertificateAndKey): boolean {
   }
 }
 
+/**
+ * Writes beside the target and renames over it: a key is never readable with a looser mode, not
+ * even for a moment, and a running `serve` that reloads certificates never sees half a file.
+ */
 function writeFile(file: string, text: string, mode: number): void {
-  writeFileSync(file, text, { mode });
-  // `mode` applies only when the file is created; an overwritten key must not keep a looser mode.
-  chmodSync(file, mode);
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, text, { mode, flag: 'wx' });
+  chmodSync(temporary, mode); // the umask may have narrowed `mode`; certificates must stay readable
+  renameSync(temporary, file);
 }
 
 function describeCertificate(pem: string): string {
@@ -248,7 +249,7 @@ export function registerPkiCommand(program: Command): void {
     .option('--ca-days <n>', 'validity of a newly created CA, in days', parseDays, DEFAULT_CA_VALIDITY_DAYS)
     .addOption(new Option('--key-type <type>', 'key algorithm for every new key').choices(KEY_TYPES).default(DEFAULT_KEY_TYPE))
     .option('--client-cn <name>', 'common name of the kube-apiserver client certificate (what serve --allowed-client-names checks)', DEFAULT_CLIENT_COMMON_NAME)
-    .option('--client-org <name>', 'organization (O) of the client certificate, repeatable', collect, [])
+    .option('--client-org <name>', 'organization (O) of the client certificate, repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--ca-cert <file>', 'sign with this existing CA certificate instead of creating a CA (copied to ca.crt; needs --ca-key)')
     .option('--ca-key <file>', 'private key of --ca-cert (PEM: PKCS#8, PKCS#1 or SEC1; never copied into --out)')
     .option('--force', 'overwrite existing files', false)

@@ -91,13 +91,15 @@ describe('pki', () => {
       expect(ALL_FILES.filter((file) => existsSync(join(out, file))).map((file) => [file, read(out, file)])).toEqual(before);
     });
 
-    test('--force replaces every file', async () => {
+    test('--force replaces every file and tightens a loosened key mode', async () => {
       const out = freshDir();
       expect((await runCli(['pki', '--out', out])).code).toBe(EXIT_OK);
       const before = ALL_FILES.map((file) => read(out, file));
+      chmodSync(join(out, 'server.key'), 0o644);
       const result = await runCli(['pki', '--out', out, '--force']);
       expect(result.code).toBe(EXIT_OK);
       ALL_FILES.forEach((file, index) => expect(read(out, file)).not.toBe(before[index]));
+      expect(statSync(join(out, 'server.key')).mode & 0o777).toBe(0o600);
     });
   });
 
