@@ -1,5 +1,6 @@
 // `serve`: runs the webhook until SIGTERM or SIGINT, then drains in-flight reviews and exits 0.
-import { Command, Option } from 'commander';
+// SIGHUP re-reads the policy and TLS files at once (they are also watched and re-read periodically).
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { PolicyError } from '../policy';
 import { parseListenAddress } from '../server/address';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../server/logger';
@@ -15,6 +16,18 @@ interface ServeFlags {
   readonly allowedClientNames?: string;
   readonly insecureSkipClientAuth: boolean;
   readonly logLevel: LogLevel;
+  readonly reloadInterval: number;
+}
+
+const MS_PER_SECOND = 1000;
+const MAX_RELOAD_INTERVAL_SECONDS = 86_400;
+
+function parseReloadInterval(value: string): number {
+  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 0 && seconds <= MAX_RELOAD_INTERVAL_SECONDS)) {
+    throw new InvalidArgumentError(`--reload-interval must be seconds from 0 to ${MAX_RELOAD_INTERVAL_SECONDS}, got ${JSON.stringify(value)}`);
+  }
+  return seconds;
 }
 
 function splitNames(value: string | undefined): string[] {
@@ -42,6 +55,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       healthListen: parseListenAddress('--health-listen', flags.healthListen),
       allowedClientNames: splitNames(flags.allowedClientNames),
       logger,
+      reloadIntervalMs: flags.reloadInterval * MS_PER_SECOND,
     });
     const shutdown = (signal: NodeJS.Signals): void => {
       logger.info('shutting down', { signal });
@@ -55,6 +69,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     };
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
+    // Without a listener, Node exits on SIGHUP: an operator's `kill -HUP` must reload, not stop.
+    process.on('SIGHUP', () => webhook.reload('signal'));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.error('cannot start', { error: message });
@@ -76,5 +92,6 @@ export function registerServeCommand(program: Command): void {
     .option('--allowed-client-names <names>', 'comma-separated client certificate names (CN or DNS SAN) that may ask for reviews')
     .option('--insecure-skip-client-auth', 'serve without requiring client certificates (never in production)', false)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .option('--reload-interval <seconds>', 'periodic re-read of the policy and TLS files, besides watching them and SIGHUP (0: off)', parseReloadInterval, 30)
     .action((flags: ServeFlags) => serve(flags));
 }

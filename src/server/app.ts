@@ -6,6 +6,7 @@ import { answerImageReview, buildInvalidRequestResponse, labelDecision, type Ima
 import type { CompiledPolicy, Decision, ReviewSubject } from '../policy';
 import { readBody } from './body';
 import type { Logger } from './logger';
+import type { ReviewObserver } from './review-observer';
 
 export const REVIEW_PATH = '/imagepolicy';
 
@@ -21,6 +22,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** True while shutting down: answers then carry `Connection: close` so keep-alive sockets drain. */
   readonly isDraining: () => boolean;
+  /** Told about every decision and invalid request (metrics); must stay cheap, it runs per review. */
+  readonly observer?: ReviewObserver;
 }
 
 function sendReview(response: Response, review: ImageReviewResponse): void {
@@ -70,6 +73,7 @@ async function handleReview(request: Request, response: Response, options: AppOp
     // Answered as a deny rather than a 413 so that no defaultAllow can admit the pod.
     const fault = `request body is larger than ${MAX_BODY_BYTES} bytes`;
     options.logger.warn('invalid request', { fault });
+    options.observer?.observeInvalidRequest('too-large');
     response.set('Connection', 'close');
     sendReview(response, buildInvalidRequestResponse(fault, policyInfo));
     return;
@@ -81,6 +85,7 @@ async function handleReview(request: Request, response: Response, options: AppOp
   } catch (error) {
     const message = `request body is not JSON: ${error instanceof Error ? error.message : String(error)}`;
     options.logger.warn('invalid request', { fault: message });
+    options.observer?.observeInvalidRequest('not-json');
     sendStatus(response, 400, 'BadRequest', message);
     return;
   }
@@ -89,9 +94,12 @@ async function handleReview(request: Request, response: Response, options: AppOp
   sendReview(response, answer.response);
   if (answer.kind === 'invalid-request') {
     options.logger.warn('invalid request', { fault: answer.fault, policy: policy.name, policyHash: policy.hash });
+    options.observer?.observeInvalidRequest('not-imagereview');
     return;
   }
-  logDecision(options.logger, answer.decision, answer.review, Number(process.hrtime.bigint() - started) / 1e6);
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  options.observer?.observeDecision(answer.decision, durationMs / 1000);
+  logDecision(options.logger, answer.decision, answer.review, durationMs);
 }
 
 export function createApp(options: AppOptions): Express {

@@ -2,7 +2,7 @@
 // against the client CA, optionally restricted to named clients. Keep-alive outlives Go's 90 s
 // idle-connection timeout so kube-apiserver never reuses a socket the server is closing.
 import https from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Express } from 'express';
 import type { Logger } from './logger';
 
@@ -11,6 +11,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 export const HEADERS_TIMEOUT_MS = 125_000;
 // kube-apiserver abandons a review after 30 s; a client slower than that is not the apiserver.
 export const REQUEST_TIMEOUT_MS = 30_000;
+export const MIN_TLS_VERSION = 'TLSv1.2';
 
 export interface TlsMaterial {
   readonly cert: Buffer;
@@ -38,16 +39,19 @@ export function clientCertificateNames(socket: TLSSocket): string[] {
   return names;
 }
 
+/** The parts of the TLS setup that a certificate rotation replaces (through server.setSecureContext). */
+export function buildSecureContextOptions(material: TlsMaterial): SecureContextOptions {
+  return { cert: material.cert, key: material.key, ca: material.clientCa, minVersion: MIN_TLS_VERSION };
+}
+
 export function createTlsServer(app: Express, options: TlsServerOptions): https.Server {
   const { material, allowedClientNames, logger } = options;
   const server = https.createServer(
     {
-      cert: material.cert,
-      key: material.key,
-      ca: material.clientCa,
+      ...buildSecureContextOptions(material),
+      // Whether clients must authenticate is fixed at startup; a rotation only swaps the files.
       requestCert: material.clientCa !== undefined,
       rejectUnauthorized: material.clientCa !== undefined,
-      minVersion: 'TLSv1.2',
     },
     app,
   );

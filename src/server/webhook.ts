@@ -1,16 +1,23 @@
-// Starts the webhook: reads the policy and TLS files, serves reviews over mutual TLS and health
-// over plain HTTP, and drains in-flight reviews on close. Startup fails loudly, naming the file,
-// rather than serving with a missing policy or certificate.
-import { readFileSync } from 'node:fs';
+// Starts the webhook: loads the policy and TLS files, serves reviews over mutual TLS and health,
+// readiness and metrics over plain HTTP, reloads changed files live, and drains in-flight reviews
+// on close. Startup fails loudly, naming the file, rather than serving with a missing policy or
+// certificate; after startup a broken file is refused and the last good version keeps serving.
 import http from 'node:http';
 import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { loadPolicy, type CompiledPolicy } from '../policy';
+import { PolicyError, type CompiledPolicy } from '../policy';
 import { type ListenAddress } from './address';
 import { createApp } from './app';
-import { createHealthApp } from './health';
+import { watchFiles } from './file-watch';
+import { describeError } from './files';
+import { createHealthApp, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
-import { createTlsServer, type TlsMaterial } from './tls';
+import { WebhookMetrics } from './metrics';
+import { createPolicyReloadTarget, loadPolicyFile } from './policy-reload';
+import { Reloader, type ReloadOutcome, type ReloadTrigger } from './reloader';
+import { createTlsServer } from './tls';
+import { createTlsReloadTarget, loadTlsFiles, recordTlsLoaded } from './tls-reload';
+import type { TlsFiles, ValidatedTlsMaterial } from './tls-material';
 
 export interface WebhookConfig {
   readonly policyFile: string;
@@ -24,12 +31,25 @@ export interface WebhookConfig {
   readonly logger: Logger;
   /** How long close() waits for in-flight reviews before cutting connections. */
   readonly shutdownGraceMs?: number;
+  /** Period of the safety-net re-read of the policy and TLS files; 0 switches it off. */
+  readonly reloadIntervalMs?: number;
+  /** Quiet time after a directory event before the files are re-read. */
+  readonly reloadDebounceMs?: number;
+}
+
+export interface ReloadSummary {
+  readonly policy: ReloadOutcome;
+  readonly tls: ReloadOutcome;
 }
 
 export interface RunningWebhook {
   readonly reviewAddress: AddressInfo;
   readonly healthAddress: AddressInfo;
   readonly policy: () => CompiledPolicy;
+  readonly tls: () => ValidatedTlsMaterial;
+  readonly metrics: WebhookMetrics;
+  /** Re-reads the policy and TLS files now (what SIGHUP does). */
+  reload(trigger?: ReloadTrigger): ReloadSummary;
   close(): Promise<void>;
 }
 
@@ -38,21 +58,6 @@ export class StartupError extends Error {
 }
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
-
-function readFlagFile(flag: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new StartupError(`cannot read ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function readTlsMaterial(config: WebhookConfig): TlsMaterial {
-  const cert = readFlagFile('--tls-cert', config.tlsCertFile);
-  const key = readFlagFile('--tls-key', config.tlsKeyFile);
-  const clientCa = config.clientCaFile === undefined ? undefined : readFlagFile('--client-ca', config.clientCaFile);
-  return clientCa === undefined ? { cert, key } : { cert, key, clientCa };
-}
 
 function listen(server: http.Server | https.Server, address: ListenAddress, what: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -77,28 +82,52 @@ function closeServer(server: http.Server | https.Server, graceMs: number): Promi
   });
 }
 
+function checkServingCertificate(material: ValidatedTlsMaterial, now: number): ReadinessCheck {
+  const { validFrom, validTo } = material.serving;
+  const ok = Date.parse(validFrom) <= now && now <= Date.parse(validTo);
+  return { name: 'tls', ok, detail: `serving certificate ${material.serving.fingerprint256} valid ${new Date(validFrom).toISOString()} to ${new Date(validTo).toISOString()}` };
+}
+
 export async function startWebhook(config: WebhookConfig): Promise<RunningWebhook> {
   const { logger } = config;
-  const policy = loadPolicy(readFlagFile('--policy', config.policyFile).toString('utf8'), config.policyFile);
-  let material: TlsMaterial;
+  const metrics = new WebhookMetrics();
+  // loadPolicyFile throws PolicyError, whose message lists every issue as file:line:col.
+  let initialPolicy: ReturnType<typeof loadPolicyFile>;
   try {
-    material = readTlsMaterial(config);
+    initialPolicy = loadPolicyFile(config.policyFile);
   } catch (error) {
-    throw error instanceof StartupError ? error : new StartupError(String(error));
+    throw error instanceof PolicyError ? error : new StartupError(`--policy ${describeError(error)}`);
   }
+  const tlsFiles: TlsFiles = {
+    certFile: config.tlsCertFile,
+    keyFile: config.tlsKeyFile,
+    ...(config.clientCaFile === undefined ? {} : { clientCaFile: config.clientCaFile }),
+  };
+  let initialTls: ReturnType<typeof loadTlsFiles>;
+  try {
+    initialTls = loadTlsFiles(tlsFiles);
+  } catch (error) {
+    throw new StartupError(describeError(error));
+  }
+  const startedAt = new Date();
+  metrics.recordPolicyLoaded(initialPolicy.value, startedAt);
+  recordTlsLoaded(metrics, initialTls.value, startedAt);
 
+  const policyReloader = new Reloader(createPolicyReloadTarget(config.policyFile, metrics), initialPolicy, logger, metrics);
   let draining = false;
-  const app = createApp({ currentPolicy: () => policy, logger, isDraining: () => draining });
-  let reviewServer: https.Server;
-  try {
-    reviewServer = createTlsServer(app, { material, allowedClientNames: config.allowedClientNames, logger });
-  } catch (error) {
-    // Node reports a certificate that does not match its key, or unparsable PEM, here.
-    throw new StartupError(
-      `cannot use --tls-cert ${config.tlsCertFile} / --tls-key ${config.tlsKeyFile}${config.clientCaFile ? ` / --client-ca ${config.clientCaFile}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const healthServer = http.createServer(createHealthApp({ isReady: () => !draining }));
+  const app = createApp({ currentPolicy: () => policyReloader.current(), logger, isDraining: () => draining, observer: metrics });
+  const reviewServer = createTlsServer(app, { material: initialTls.value, allowedClientNames: config.allowedClientNames, logger });
+  const tlsReloader = new Reloader(createTlsReloadTarget(tlsFiles, reviewServer, metrics), initialTls, logger, metrics);
+
+  const readinessChecks = (): ReadinessCheck[] => {
+    const policy = policyReloader.current();
+    return [
+      { name: 'policy', ok: true, detail: `${policy.name} ${policy.hash}` },
+      checkServingCertificate(tlsReloader.current(), Date.now()),
+      { name: 'serving', ok: !draining, detail: draining ? 'draining for shutdown' : 'accepting reviews' },
+    ];
+  };
+  const healthServer = http.createServer(createHealthApp({ readinessChecks, metrics: metrics.registry }));
 
   const reviewAddress = await listen(reviewServer, config.listen, 'reviews');
   let healthAddress: AddressInfo;
@@ -108,13 +137,24 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     reviewServer.close();
     throw error;
   }
+
+  const reload = (trigger: ReloadTrigger = 'signal'): ReloadSummary => ({ policy: policyReloader.reload(trigger), tls: tlsReloader.reload(trigger) });
+  const watch = watchFiles({
+    files: [config.policyFile, config.tlsCertFile, config.tlsKeyFile, ...(config.clientCaFile === undefined ? [] : [config.clientCaFile])],
+    onChange: (trigger) => reload(trigger),
+    logger,
+    ...(config.reloadDebounceMs === undefined ? {} : { debounceMs: config.reloadDebounceMs }),
+    ...(config.reloadIntervalMs === undefined ? {} : { pollIntervalMs: config.reloadIntervalMs }),
+  });
+
+  const policy = policyReloader.current();
   logger.info('serving', {
     reviews: `https://${config.listen.host}:${reviewAddress.port}/imagepolicy`,
     health: `http://${config.healthListen.host}:${healthAddress.port}/healthz`,
     policy: policy.name,
     policyHash: policy.hash,
     policyFile: config.policyFile,
-    clientAuth: material.clientCa === undefined ? 'DISABLED' : 'required',
+    clientAuth: config.clientCaFile === undefined ? 'DISABLED' : 'required',
     allowedClientNames: config.allowedClientNames,
   });
 
@@ -122,9 +162,13 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   return {
     reviewAddress,
     healthAddress,
-    policy: () => policy,
+    policy: () => policyReloader.current(),
+    tls: () => tlsReloader.current(),
+    metrics,
+    reload,
     async close() {
       draining = true;
+      watch.close();
       await Promise.all([closeServer(reviewServer, graceMs), closeServer(healthServer, graceMs)]);
     },
   };

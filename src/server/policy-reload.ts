@@ -1,0 +1,47 @@
+// The policy file as a reload target: the text is validated and compiled by loadPolicy exactly as
+// at startup, so a reload can never put a policy in force that `check` would reject.
+import { formatPolicyIssue, loadPolicy, PolicyError, type CompiledPolicy } from '../policy';
+import { describeError, digestContents, readRegularFile, UnreadableFileError } from './files';
+import type { WebhookMetrics } from './metrics';
+import { ReloadRefusedError, type Loaded, type ReloadTarget, type Snapshot } from './reloader';
+
+function readPolicySnapshot(file: string): Snapshot<string> {
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(file);
+  } catch (error) {
+    throw new ReloadRefusedError([error instanceof UnreadableFileError ? error.message : `${file}: ${describeError(error)}`]);
+  }
+  return { digest: digestContents(bytes), contents: bytes.toString('utf8') };
+}
+
+function compilePolicyText(text: string, file: string): CompiledPolicy {
+  try {
+    return loadPolicy(text, file);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new ReloadRefusedError(error.issues.map(formatPolicyIssue));
+    throw new ReloadRefusedError([`${file}: ${describeError(error)}`]);
+  }
+}
+
+/** Reads and compiles the policy at startup; throws PolicyError or UnreadableFileError. */
+export function loadPolicyFile(file: string): Loaded<CompiledPolicy> {
+  const bytes = readRegularFile(file);
+  return { digest: digestContents(bytes), value: loadPolicy(bytes.toString('utf8'), file) };
+}
+
+export function describePolicy(policy: CompiledPolicy): Record<string, unknown> {
+  return { policy: policy.name, policyHash: policy.hash };
+}
+
+export function createPolicyReloadTarget(file: string, metrics: WebhookMetrics): ReloadTarget<string, CompiledPolicy> {
+  return {
+    kind: 'policy',
+    read: () => readPolicySnapshot(file),
+    parse: (text) => compilePolicyText(text, file),
+    // The app reads the reloader's current policy once per review; nothing else to swap.
+    apply: () => undefined,
+    describe: (policy) => ({ file, ...describePolicy(policy) }),
+    recordLoaded: (policy, at) => metrics.recordPolicyLoaded(policy, at),
+  };
+}

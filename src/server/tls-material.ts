@@ -1,0 +1,93 @@
+// Reads and validates the TLS files: the serving certificate (chain), its key and the client CA
+// bundle. Everything is parsed and cross-checked before use, so that a reload can refuse a broken
+// or mismatched file and keep the context in force, and metrics can report each expiry date.
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
+import { describeError, digestContents, readRegularFile } from './files';
+import { ReloadRefusedError, type Snapshot } from './reloader';
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Undefined only when client authentication is explicitly switched off. */
+  readonly clientCaFile?: string;
+}
+
+export interface TlsFileContents {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly clientCa?: Buffer;
+}
+
+export interface ValidatedTlsMaterial extends TlsFileContents {
+  /** The leaf certificate presented to clients. */
+  readonly serving: X509Certificate;
+  /** Expiry of the earliest-expiring CA in the client CA bundle. */
+  readonly clientCaNotAfter?: Date;
+}
+
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+function parseCertificates(flag: string, file: string, pem: Buffer): X509Certificate[] {
+  const blocks = pem.toString('latin1').match(CERTIFICATE_BLOCK) ?? [];
+  if (blocks.length === 0) throw new ReloadRefusedError([`${flag} ${file}: no PEM certificate (-----BEGIN CERTIFICATE-----) found`]);
+  return blocks.map((block, index) => {
+    try {
+      return new X509Certificate(block);
+    } catch (error) {
+      throw new ReloadRefusedError([`${flag} ${file}: certificate ${index + 1} of ${blocks.length} does not parse: ${describeError(error)}`]);
+    }
+  });
+}
+
+function parsePrivateKey(file: string, pem: Buffer): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch (error) {
+    throw new ReloadRefusedError([`--tls-key ${file}: not a usable PEM private key: ${describeError(error)}`]);
+  }
+}
+
+export function readTlsFiles(files: TlsFiles): Snapshot<TlsFileContents> {
+  const read = (flag: string, file: string): Buffer => {
+    try {
+      return readRegularFile(file);
+    } catch (error) {
+      throw new ReloadRefusedError([`${flag} ${describeError(error)}`]);
+    }
+  };
+  const cert = read('--tls-cert', files.certFile);
+  const key = read('--tls-key', files.keyFile);
+  const clientCa = files.clientCaFile === undefined ? undefined : read('--client-ca', files.clientCaFile);
+  const contents = clientCa === undefined ? { cert, key } : { cert, key, clientCa };
+  return { digest: digestContents(cert, key, clientCa), contents };
+}
+
+/** Parses every file and checks that the key belongs to the certificate; throws ReloadRefusedError. */
+export function validateTlsMaterial(files: TlsFiles, contents: TlsFileContents): ValidatedTlsMaterial {
+  const [serving] = parseCertificates('--tls-cert', files.certFile, contents.cert);
+  const key = parsePrivateKey(files.keyFile, contents.key);
+  if (serving === undefined || !serving.checkPrivateKey(key)) {
+    throw new ReloadRefusedError([`--tls-key ${files.keyFile} does not belong to the certificate in --tls-cert ${files.certFile} (${serving?.subject.replace(/\n/g, ', ') ?? 'none'})`]);
+  }
+  let clientCaNotAfter: Date | undefined;
+  if (contents.clientCa !== undefined && files.clientCaFile !== undefined) {
+    const authorities = parseCertificates('--client-ca', files.clientCaFile, contents.clientCa);
+    clientCaNotAfter = new Date(Math.min(...authorities.map((authority) => Date.parse(authority.validTo))));
+  }
+  try {
+    // OpenSSL has the last word (key types, chain order); its verdict here is what a handshake would meet.
+    createSecureContext({ cert: contents.cert, key: contents.key, ca: contents.clientCa });
+  } catch (error) {
+    throw new ReloadRefusedError([`--tls-cert ${files.certFile} / --tls-key ${files.keyFile}${files.clientCaFile ? ` / --client-ca ${files.clientCaFile}` : ''}: ${describeError(error)}`]);
+  }
+  return clientCaNotAfter === undefined ? { ...contents, serving } : { ...contents, serving, clientCaNotAfter };
+}
+
+export function describeTlsMaterial(material: ValidatedTlsMaterial): Record<string, unknown> {
+  return {
+    servingFingerprint: material.serving.fingerprint256,
+    servingNotAfter: new Date(material.serving.validTo).toISOString(),
+    ...(material.clientCaNotAfter === undefined ? {} : { clientCaNotAfter: material.clientCaNotAfter.toISOString() }),
+  };
+}
