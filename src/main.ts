@@ -8,6 +8,7 @@ import { registerCheckCommand } from './cli/check';
 import { registerEvaluateCommand } from './cli/evaluate';
 import { registerPkiCommand } from './cli/pki';
 import { registerApiserverConfigCommand } from './cli/apiserver-config';
+import { registerSuggestCommand } from './cli/suggest';
 
 /** Exit code for a usage error (unknown flag, missing argument), shared by every command. */
 export const EXIT_USAGE = 2;
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerEvaluateCommand(program);
   registerPkiCommand(program);
   registerApiserverConfigCommand(program);
+  registerSuggestCommand(program);
   return program;
 }
 

@@ -1,0 +1,123 @@
+// `suggest`: prints a policy that admits what a cluster runs, from a pod dump or the decision log.
+// Exit 0 when a policy was printed, 2 on a usage or input error. Warnings go to stderr.
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { parseDecisionLog } from '../decision-log';
+import { PolicyError, type PolicyMode } from '../policy';
+import {
+  GRANULARITIES,
+  type Granularity,
+  PodListError,
+  type Sighting,
+  SuggestError,
+  collectLogSightings,
+  collectPodSightings,
+  suggestPolicy,
+  summarizeWarnings,
+} from '../suggest';
+
+const EXIT_PRINTED = 0;
+const EXIT_ERROR = 2;
+const STDIN = '-';
+const STDIN_FD = 0;
+const DEFAULT_NAME = 'suggested';
+
+interface SuggestFlags {
+  readonly fromPods?: string;
+  readonly fromLog?: string;
+  readonly granularity: Granularity;
+  readonly mode: PolicyMode;
+  readonly allowOnly?: boolean;
+  readonly groupByNamespace?: boolean;
+  readonly name: string;
+}
+
+class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+function readInput(flag: string, file: string): string {
+  try {
+    return readFileSync(file === STDIN ? STDIN_FD : file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** `kubectl get pods -o json` is the documented input; `-o yaml` is read too, since YAML holds JSON. */
+function parsePodDump(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (jsonError) {
+    try {
+      return parseYaml(text);
+    } catch {
+      throw new InputError(`--from-pods ${file} is neither JSON nor YAML: ${jsonError instanceof Error ? jsonError.message : String(jsonError)}`);
+    }
+  }
+}
+
+function readSightings(flags: SuggestFlags): { sightings: Sighting[]; source: string } {
+  if ((flags.fromPods === undefined) === (flags.fromLog === undefined)) throw new InputError('give exactly one of --from-pods FILE or --from-log FILE');
+  if (flags.fromPods !== undefined) {
+    const file = flags.fromPods;
+    try {
+      return { sightings: collectPodSightings(parsePodDump(file, readInput('--from-pods', file))).sightings, source: `--from-pods ${file}` };
+    } catch (error) {
+      if (error instanceof PodListError) throw new InputError(`--from-pods ${file}: ${error.message}`);
+      throw error;
+    }
+  }
+  const file = flags.fromLog ?? STDIN;
+  const log = parseDecisionLog(readInput('--from-log', file));
+  for (const line of log.malformed) process.stderr.write(`suggest: ${file}:${line.line}: skipped a review line: ${line.fault}\n`);
+  if (log.records.length === 0) throw new InputError(`--from-log ${file} holds no review lines (lines with "message":"review")`);
+  return { sightings: collectLogSightings(log.records), source: `--from-log ${file}` };
+}
+
+function runSuggest(flags: SuggestFlags): void {
+  const { sightings, source } = readSightings(flags);
+  const suggestion = suggestPolicy(sightings, {
+    granularity: flags.granularity,
+    groupByNamespace: flags.groupByNamespace === true,
+    name: flags.name,
+    mode: flags.mode,
+    allowOnly: flags.allowOnly === true,
+    source,
+  });
+  process.stdout.write(suggestion.text);
+  for (const line of summarizeWarnings(suggestion.entries, suggestion.invalid)) process.stderr.write(`${line}\n`);
+}
+
+export function registerSuggestCommand(program: Command): void {
+  program
+    .command('suggest')
+    .description(
+      'Print a policy that admits every image a cluster runs, read from `kubectl get pods -A -o json` output or from the webhook decision log. ' +
+        'Each entry is commented with where it was seen; entries we would not recommend (:latest, unpinned tags, Docker Hub short names) are included with a WARNING comment and listed on stderr. ' +
+        'Exit 0 when a policy was printed, 2 on a usage or input error.',
+    )
+    .option('--from-pods <file>', 'output of `kubectl get pods -A -o json` ("-" for stdin); containers, init and ephemeral containers')
+    .option('--from-log <file>', 'the webhook decision log, JSON lines ("-" for stdin); other lines are skipped')
+    .addOption(
+      new Option('--granularity <level>', 'image: exact image with tag/digest; repository: any tag of the repository; prefix: registry/org/**')
+        .choices(GRANULARITIES)
+        .default('repository'),
+    )
+    .addOption(new Option('--mode <mode>', 'mode of the printed policy; audit until the replay shows no surprise').choices(['audit', 'enforce']).default('audit'))
+    .option('--allow-only', 'print only the allow entries (with --group-by-namespace: the namespace overlays), to paste into a policy')
+    .option('--group-by-namespace', 'one namespace overlay per namespace, allowing each image only where it was seen')
+    .option('--name <name>', 'metadata.name of the printed policy', DEFAULT_NAME)
+    .action((flags: SuggestFlags) => {
+      try {
+        runSuggest(flags);
+        process.exitCode = EXIT_PRINTED;
+      } catch (error) {
+        // A PolicyError here names the printed policy's metadata.name: --name was not a DNS label.
+        if (!(error instanceof InputError || error instanceof SuggestError || error instanceof PolicyError)) throw error;
+        process.stderr.write(`suggest: ${error.message}\n`);
+        process.exitCode = EXIT_ERROR;
+      }
+    });
+}
