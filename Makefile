@@ -7,7 +7,7 @@ POLICY ?= examples/policy.yaml
 LISTEN ?= 127.0.0.1:8443
 HEALTH_LISTEN ?= 127.0.0.1:9090
 
-.PHONY: install build run test typecheck clean
+.PHONY: install build run test typecheck clean bench
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -52,6 +52,12 @@ test: install
 	npx tsc --noEmit
 	npm run build
 	npx jest --ci
+
+# Benchmarks (issue 5): BENCH_PART=http|scaling|all; BENCH_QUICK=1 smoke-tests the harness (see bench/README.md).
+BENCH_PART ?= all
+bench: build
+	npx tsc -p bench/tsconfig.json
+	node bench/.build/bench/main.js $(BENCH_PART)
 
 clean:
 	rm -rf dist

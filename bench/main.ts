@@ -1,0 +1,30 @@
+// Entry point of `make bench`: `node bench/.build/bench/main.js [http|scaling|reload|all]`.
+// Settings come from the environment (see config.ts and bench/README.md).
+import { readBenchConfig } from './config';
+import { runHttpBench } from './http-bench';
+import { writeResultSection } from './results';
+import { runScalingBench } from './scaling';
+
+const PARTS = ['http', 'scaling', 'all'] as const;
+type Part = (typeof PARTS)[number];
+
+function isPart(value: string): value is Part {
+  return (PARTS as readonly string[]).includes(value);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const requested = argv[0] ?? 'all';
+  if (!isPart(requested)) {
+    process.stderr.write(`usage: main.js [${PARTS.join('|')}]\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const config = readBenchConfig();
+  if (requested === 'scaling' || requested === 'all') writeResultSection('scaling', runScalingBench(config));
+  if (requested === 'http' || requested === 'all') writeResultSection('http', await runHttpBench(config));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
