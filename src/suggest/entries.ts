@@ -76,14 +76,13 @@ function findWarnings(observed: readonly Observed[], granularity: Granularity): 
       message: `runs ${quoteForms(latest.map((item) => item.sighting.image))}, which is :${DEFAULT_TAG}, a moving tag: what runs can change without a policy change; pin a version or a digest`,
     });
   }
-  if (granularity === 'image') {
-    const unpinned = observed.filter(({ reference }) => reference.digest === undefined && reference.tag !== DEFAULT_TAG);
-    if (unpinned.length > 0) {
-      warnings.push({
-        kind: 'unpinned-tag',
-        message: `tag without digest (${quoteForms(unpinned.map((item) => item.sighting.image))}): whoever can push to the repository can move the tag; prefer @sha256:...`,
-      });
-    }
+  // At image granularity every sighting of an entry has the same tag, so the entry names it.
+  const unpinned = observed.find(({ reference }) => reference.digest === undefined && reference.tag !== DEFAULT_TAG);
+  if (granularity === 'image' && unpinned !== undefined) {
+    warnings.push({
+      kind: 'unpinned-tag',
+      message: `tag :${unpinned.reference.tag ?? ''} is not pinned by digest: whoever can push to the repository can move it; prefer @sha256:...`,
+    });
   }
   const short = observed.filter(({ sighting }) => isShortName(sighting.image));
   if (short.length > 0) {
