@@ -4,8 +4,6 @@ export { InvalidSubjectAltNameError, PkiError } from './errors';
 export {
   DEFAULT_KEY_TYPE,
   KEY_TYPES,
-  isKeyType,
-  parseKeyType,
   privateKeyMatchesCertificate,
   type KeyType,
 } from './keys';

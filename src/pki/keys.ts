@@ -35,17 +35,6 @@ const SUPPORTED_CURVES: Record<string, { namedCurve: string; hash: string }> = {
   secp384r1: { namedCurve: 'P-384', hash: 'SHA-384' },
 };
 
-export function isKeyType(value: string): value is KeyType {
-  return (KEY_TYPES as readonly string[]).includes(value);
-}
-
-export function parseKeyType(value: string): KeyType {
-  if (!isKeyType(value)) {
-    throw new PkiError(`key type must be one of ${KEY_TYPES.join(', ')}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 export function isRsaKeyType(keyType: KeyType): boolean {
   return keyType.startsWith('rsa-');
 }
