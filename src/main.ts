@@ -9,6 +9,7 @@ import { registerEvaluateCommand } from './cli/evaluate';
 import { registerPkiCommand } from './cli/pki';
 import { registerApiserverConfigCommand } from './cli/apiserver-config';
 import { registerSuggestCommand } from './cli/suggest';
+import { registerReplayCommand } from './cli/replay';
 
 /** Exit code for a usage error (unknown flag, missing argument), shared by every command. */
 export const EXIT_USAGE = 2;
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerPkiCommand(program);
   registerApiserverConfigCommand(program);
   registerSuggestCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 
