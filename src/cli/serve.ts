@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PolicyError } from '../policy';
 import { parseListenAddress } from '../server/address';
+import { onShutdownRequest, parseWorkerCount, releaseWorker, reportWorkerReady, shouldSuperviseWorkers, superviseWorkers } from '../server/cluster';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../server/logger';
 import { startWebhook } from '../server/webhook';
 
@@ -17,6 +18,15 @@ interface ServeFlags {
   readonly insecureSkipClientAuth: boolean;
   readonly logLevel: LogLevel;
   readonly reloadInterval: number;
+  readonly workers: number;
+}
+
+function parseWorkersFlag(value: string): number {
+  try {
+    return parseWorkerCount(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 const MS_PER_SECOND = 1000;
@@ -45,6 +55,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (flags.insecureSkipClientAuth) {
     logger.warn('CLIENT AUTHENTICATION IS DISABLED (--insecure-skip-client-auth): anyone who can reach the port can ask for decisions');
   }
+  if (shouldSuperviseWorkers(flags.workers)) {
+    superviseWorkers(flags.workers, logger);
+    return;
+  }
   try {
     const webhook = await startWebhook({
       policyFile: flags.policy,
@@ -57,25 +71,28 @@ async function serve(flags: ServeFlags): Promise<void> {
       logger,
       reloadIntervalMs: flags.reloadInterval * MS_PER_SECOND,
     });
-    const shutdown = (signal: NodeJS.Signals): void => {
+    const shutdown = (signal: NodeJS.Signals): Promise<void> => {
       logger.info('shutting down', { signal });
-      webhook.close().then(
-        () => logger.info('stopped'),
+      return webhook.close().then(
+        () => {
+          logger.info('stopped');
+        },
         (error: unknown) => {
           logger.error('shutdown failed', { error: String(error) });
           process.exitCode = 1;
         },
       );
     };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    onShutdownRequest(shutdown);
     // Without a listener, Node exits on SIGHUP: an operator's `kill -HUP` must reload, not stop.
     process.on('SIGHUP', () => webhook.reload('signal'));
+    reportWorkerReady();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.error('cannot start', { error: message });
     process.stderr.write(`serve: ${error instanceof PolicyError ? `invalid policy:\n${message}` : message}\n`);
     process.exitCode = 1;
+    releaseWorker();
   }
 }
 
@@ -91,6 +108,7 @@ export function registerServeCommand(program: Command): void {
     .option('--health-listen <host:port>', 'address for /healthz and /readyz (plain HTTP)', '127.0.0.1:9090')
     .option('--allowed-client-names <names>', 'comma-separated client certificate names (CN or DNS SAN) that may ask for reviews')
     .option('--insecure-skip-client-auth', 'serve without requiring client certificates (never in production)', false)
+    .option('--workers <count>', 'processes sharing the ports (node:cluster), or "auto" for one per core', parseWorkersFlag, 1)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .option('--reload-interval <seconds>', 'periodic re-read of the policy and TLS files, besides watching them and SIGHUP (0: off)', parseReloadInterval, 30)
     .action((flags: ServeFlags) => serve(flags));
