@@ -10,6 +10,7 @@ import { registerPkiCommand } from './cli/pki';
 import { registerApiserverConfigCommand } from './cli/apiserver-config';
 import { registerSuggestCommand } from './cli/suggest';
 import { registerReplayCommand } from './cli/replay';
+import { registerTestCommand } from './cli/test';
 
 /** Exit code for a usage error (unknown flag, missing argument), shared by every command. */
 export const EXIT_USAGE = 2;
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerApiserverConfigCommand(program);
   registerSuggestCommand(program);
   registerReplayCommand(program);
+  registerTestCommand(program);
   return program;
 }
 

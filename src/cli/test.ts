@@ -1,0 +1,177 @@
+// `test PATH...`: runs operator-written case files (the format of tests/cases/*.yaml, through the
+// same runner the project's own tests use) so a policy repository can have CI. Prints PASS/FAIL
+// per case and `N passed, M failed`; exit 0 all passed, 1 something failed, 2 nothing to test.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseAllDocuments } from 'yaml';
+import { type CaseFile, type PolicyCase, buildCaseRequest, parseCaseFile, runCase } from '../cases';
+import { type CompiledPolicy, loadPolicy } from '../policy';
+
+const EXIT_PASSED = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+const CASE_FILE_EXTENSIONS = ['.yaml', '.yml'];
+/** Folders a walk never enters: tooling, dependencies, version control. */
+const SKIPPED_FOLDER = /^(?:\..*|node_modules)$/;
+
+interface TestFlags {
+  readonly quiet?: boolean;
+}
+
+interface Tally {
+  passed: number;
+  failed: number;
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function displayName(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') ? file : relative;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isMappingWithoutCases(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Object.hasOwn(value, 'cases');
+}
+
+/**
+ * A YAML file met during a walk is a case file unless every document in it is a mapping without
+ * `cases` (a policy, a Kubernetes manifest). Broken YAML counts as a case file, so it is reported.
+ */
+function looksLikeCaseFile(file: string): boolean {
+  try {
+    const documents = parseAllDocuments(readFileSync(file, 'utf8'));
+    if (!Array.isArray(documents) || documents.length === 0) return true;
+    return !documents.every((document) => document.errors.length === 0 && isMappingWithoutCases(document.toJS()));
+  } catch {
+    return true;
+  }
+}
+
+function walkFolder(folder: string, found: string[]): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory() && !SKIPPED_FOLDER.test(entry.name)) walkFolder(full, found);
+    else if (entry.isFile() && CASE_FILE_EXTENSIONS.includes(path.extname(entry.name)) && looksLikeCaseFile(full)) found.push(full);
+  }
+}
+
+function findCaseFiles(paths: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const given of paths) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(given).isDirectory();
+    } catch (error) {
+      throw new UsageError(`cannot read ${given}: ${describeError(error)}`);
+    }
+    if (isFolder) walkFolder(given, found);
+    else found.push(given);
+  }
+  return found;
+}
+
+/** Reads a file a case file names, saying which field named it when it cannot be read. */
+function readReferencedFile(field: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${field} ${displayName(file)}: cannot read: ${describeError(error)}`);
+  }
+}
+
+function loadCasePolicy(caseFile: CaseFile, folder: string, shownName: string): CompiledPolicy {
+  if (caseFile.policy.kind === 'inline') return loadPolicy(caseFile.policy.text, `${shownName} (inline policy)`);
+  const policyFile = path.resolve(folder, caseFile.policy.path);
+  return loadPolicy(readReferencedFile('policyFile', policyFile), displayName(policyFile));
+}
+
+function readReview(folder: string, review: string): unknown {
+  const file = path.resolve(folder, review);
+  const text = readReferencedFile('review', file);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`review ${displayName(file)} is not JSON: ${describeError(error)}`);
+  }
+}
+
+function runOneCase(policy: CompiledPolicy, testCase: PolicyCase, folder: string): readonly string[] {
+  try {
+    const body = testCase.review === undefined ? buildCaseRequest(testCase) : readReview(folder, testCase.review);
+    return runCase(policy, testCase, body).failures;
+  } catch (error) {
+    return [describeError(error)];
+  }
+}
+
+function runCaseFile(file: string, flags: TestFlags, tally: Tally): void {
+  const shownName = displayName(file);
+  const folder = path.dirname(path.resolve(file));
+  let caseFile: CaseFile;
+  let policy: CompiledPolicy;
+  try {
+    caseFile = parseCaseFile(readFileSync(file, 'utf8'), shownName);
+    policy = loadCasePolicy(caseFile, folder, shownName);
+  } catch (error) {
+    // CaseFileError, PolicyError or a file that cannot be read: this file fails, the others still run.
+    if (!(error instanceof Error)) throw error;
+    tally.failed += 1;
+    process.stdout.write(`FAIL ${shownName}: cannot run this case file\n${indent(describeError(error))}\n`);
+    return;
+  }
+  for (const testCase of caseFile.cases) {
+    const failures = runOneCase(policy, testCase, folder);
+    if (failures.length === 0) {
+      tally.passed += 1;
+      if (flags.quiet !== true) process.stdout.write(`PASS ${shownName}: ${testCase.name}\n`);
+    } else {
+      tally.failed += 1;
+      process.stdout.write(`FAIL ${shownName}: ${testCase.name}\n${indent(failures.join('\n'))}\n`);
+    }
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+function runTests(paths: readonly string[], flags: TestFlags): number {
+  const files = findCaseFiles(paths);
+  if (files.length === 0) throw new UsageError(`no case files (YAML with a \`cases:\` list) under ${paths.join(', ')}`);
+  const tally: Tally = { passed: 0, failed: 0 };
+  for (const file of files) runCaseFile(file, flags, tally);
+  process.stdout.write(`${tally.passed} passed, ${tally.failed} failed\n`);
+  return tally.failed === 0 ? EXIT_PASSED : EXIT_FAILED;
+}
+
+export function registerTestCommand(program: Command): void {
+  program
+    .command('test')
+    .description(
+      'Run policy case files (policy or policyFile, then cases of images or review files with the expected outcome; the format of the project\'s tests/cases/*.yaml). ' +
+        'Folders are searched for *.yaml and *.yml holding a `cases:` list; relative paths in a case file resolve against its folder. ' +
+        'Prints PASS/FAIL per case and "N passed, M failed". Exit 0 when every case passes, 1 when one fails, 2 when there is nothing to test.',
+    )
+    .argument('<path...>', 'case files, or folders to search for them')
+    .option('--quiet', 'print only failures and the summary')
+    .action((paths: string[], flags: TestFlags) => {
+      try {
+        process.exitCode = runTests(paths, flags);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`test: ${error.message}\n`);
+        process.exitCode = EXIT_USAGE;
+      }
+    });
+}
