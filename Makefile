@@ -41,9 +41,9 @@ apiserver-config: build
 	$(CLI) apiserver-config --server $(WEBHOOK_URL) --pki-dir $(PKI_DIR) --out apiserver-config $(APISERVER_CONFIG_FLAGS)
 
 run: build $(PKI_DIR)/ca.crt
-	@echo "Try it from another shell:"
+	@echo "Try it from another shell (examples/requests/denied-latest.json gets a denial):"
 	@echo "  curl --cacert $(PKI_DIR)/ca.crt --cert $(PKI_DIR)/apiserver-client.crt --key $(PKI_DIR)/apiserver-client.key \\"
-	@echo "    -H 'Content-Type: application/json' --data-binary @tests/fixtures/requests/request-plain-pod.json \\"
+	@echo "    -H 'Content-Type: application/json' --data-binary @examples/requests/allowed-coredns.json \\"
 	@echo "    https://$(LISTEN)/imagepolicy"
 	$(CLI) serve --policy $(POLICY) --tls-cert $(PKI_DIR)/server.crt --tls-key $(PKI_DIR)/server.key \
 	  --client-ca $(PKI_DIR)/ca.crt --listen $(LISTEN) --health-listen $(HEALTH_LISTEN)
