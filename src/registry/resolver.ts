@@ -1,0 +1,62 @@
+// Tag -> digest with a bounded, expiring cache and request coalescing: however many reviews ask
+// for the same tag at once, one registry request is made and every caller gets its answer.
+// Failures are shared by the callers waiting at that moment but not cached, so a registry that
+// comes back is used at once.
+import type { TagResolution } from '../policy/context';
+import { type Clock, ExpiringLruCache } from './cache';
+import type { TagReference } from './client';
+import { RegistryLookupError } from './errors';
+
+export interface DigestSource {
+  fetchDigest(reference: TagReference): Promise<string>;
+}
+
+export interface TagResolverOptions {
+  readonly source: DigestSource;
+  readonly cacheTtlMs: number;
+  readonly cacheSize: number;
+  readonly now?: Clock;
+}
+
+/** `registry/repository:tag`, the normalized form evaluate looks resolutions up by. */
+export function formatTagKey(reference: TagReference): string {
+  return `${reference.registry}/${reference.repository}:${reference.tag}`;
+}
+
+export class TagResolver {
+  private readonly cache: ExpiringLruCache<string, string>;
+  private readonly inFlight = new Map<string, Promise<TagResolution>>();
+
+  constructor(private readonly options: TagResolverOptions) {
+    this.cache = new ExpiringLruCache(options.cacheSize, options.now);
+  }
+
+  /** The cached digest, without waiting; undefined on a miss or an expired entry. */
+  peek(key: string): string | undefined {
+    return this.cache.get(key);
+  }
+
+  resolve(reference: TagReference): Promise<TagResolution> {
+    const key = formatTagKey(reference);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return Promise.resolve({ ok: true, digest: cached });
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const lookup = this.lookUp(key, reference);
+    this.inFlight.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookUp(key: string, reference: TagReference): Promise<TagResolution> {
+    try {
+      const digest = await this.options.source.fetchDigest(reference);
+      this.cache.set(key, digest, this.options.cacheTtlMs);
+      return { ok: true, digest };
+    } catch (error) {
+      if (error instanceof RegistryLookupError) return { ok: false, fault: error.message };
+      return { ok: false, fault: `registry ${reference.registry}: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+}
