@@ -59,5 +59,16 @@ bench: build
 	npx tsc -p bench/tsconfig.json
 	node bench/.build/bench/main.js $(BENCH_PART)
 
+# Container image (see Dockerfile). Offline, a base image and host-network build are needed: see scripts/e2e-docker.sh.
+IMAGE ?= image-policy-webhook:latest
+DOCKER_BUILD_FLAGS ?=
+.PHONY: image e2e
+image:
+	docker build $(DOCKER_BUILD_FLAGS) -t $(IMAGE) .
+
+# The Dockerfile and docker-compose.yml on a private, throwaway dockerd (root; installs docker.io and docker-compose if missing).
+e2e: build
+	scripts/e2e-docker.sh
+
 clean:
 	rm -rf dist
