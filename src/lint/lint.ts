@@ -1,0 +1,63 @@
+// lintPolicy: warnings about a policy that loads but probably does not say what its author
+// meant. Runs only on a policy loadPolicy accepted; never changes what the policy decides.
+import { type CompiledPolicy, NO_ALLOW_RULE, REQUIRE_DIGEST_RULE } from '../policy';
+import { type BootstrapDenial, type BootstrapOptions, describeBootstrapDenial, findBootstrapDenials } from './bootstrap';
+import { type ListedPattern, listPatterns } from './catalogue';
+import { type Location, PolicyLocator } from './locate';
+import { type LocatedFinding, findDuplicates, findShadowedAllows } from './overlap';
+import type { PolicyWarning } from './warning';
+import { checkGluedGlob, checkHostLikeNamespace, checkRegistryGlobstar, checkSurprisingNormalization } from './written';
+
+export type LintOptions = BootstrapOptions;
+
+function checkWritten(entry: ListedPattern): LocatedFinding[] {
+  const { written, shape, pattern } = entry;
+  const findings = [
+    checkGluedGlob(written),
+    checkRegistryGlobstar(written, pattern.kind),
+    checkHostLikeNamespace(written),
+    checkSurprisingNormalization(written, shape, pattern.normalized),
+  ];
+  return findings.flatMap((finding) => (finding === undefined ? [] : [{ ...finding, entry }]));
+}
+
+/** The overlay whose requireDigest applies in a namespace: the last matching one that sets it, as in evaluate. */
+function findDigestOverlay(policy: CompiledPolicy, namespace: string): number | undefined {
+  let found: number | undefined;
+  policy.namespaces.forEach((overlay, index) => {
+    if (overlay.requireDigest !== undefined && overlay.names.some((glob) => glob.matches(namespace))) found = index;
+  });
+  return found;
+}
+
+/** Where a bootstrap denial is decided: the deny entry, the allow list, or the requireDigest setting. */
+function locateDenial(denial: BootstrapDenial, policy: CompiledPolicy, patterns: readonly ListedPattern[], locator: PolicyLocator): { location: Location; path: string } {
+  const rule = denial.verdict.rule;
+  const decidedBy = patterns.find((entry) => entry.pattern.rule === rule);
+  if (decidedBy !== undefined) return { location: locator.locateValue(decidedBy.nodePath), path: decidedBy.pattern.origin };
+  if (rule === NO_ALLOW_RULE) return { location: locator.locateKey([], 'allow'), path: 'allow' };
+  if (rule === REQUIRE_DIGEST_RULE) {
+    const overlay = findDigestOverlay(policy, denial.namespace);
+    if (overlay !== undefined) return { location: locator.locateKey(['namespaces', overlay], 'requireDigest'), path: `namespaces[${overlay}].requireDigest` };
+    return { location: locator.locateKey([], 'requireDigest'), path: 'requireDigest' };
+  }
+  return { location: locator.locateValue([]), path: '' };
+}
+
+export function lintPolicy(policy: CompiledPolicy, text: string, options: LintOptions): PolicyWarning[] {
+  const locator = new PolicyLocator(text);
+  const patterns = listPatterns(policy);
+  const findings = [...patterns.flatMap(checkWritten), ...findShadowedAllows(patterns), ...findDuplicates(patterns)];
+  const warnings: PolicyWarning[] = findings.map((finding) => ({
+    file: policy.source,
+    ...locator.locateValue(finding.entry.nodePath),
+    path: finding.entry.pattern.origin,
+    rule: finding.rule,
+    message: finding.message,
+  }));
+  for (const denial of findBootstrapDenials(policy, options)) {
+    const { location, path } = locateDenial(denial, policy, patterns, locator);
+    warnings.push({ file: policy.source, ...location, path, rule: 'bootstrap-denied', message: describeBootstrapDenial(denial) });
+  }
+  return warnings.sort((a, b) => a.line - b.line || a.column - b.column);
+}
