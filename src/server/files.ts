@@ -2,7 +2,7 @@
 // reload: only regular files, through symlinks, under a size cap, with a content digest that
 // tells a real change from a touch or a repeated event.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Far above any real policy or PEM bundle; stops a mistaken /dev/zero or log file from being slurped. */
 export const MAX_WATCHED_FILE_BYTES = 8 * 1024 * 1024;
@@ -15,7 +15,9 @@ export class UnreadableFileError extends Error {
 export function readRegularFile(file: string, maxBytes = MAX_WATCHED_FILE_BYTES): Buffer {
   let descriptor: number;
   try {
-    descriptor = openSync(file, 'r');
+    // O_NONBLOCK: opening a FIFO put in the file's place would otherwise block the event loop,
+    // and with it every review, until some writer opened the pipe. Regular files ignore the flag.
+    descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw new UnreadableFileError(`${file}: cannot read: ${describeError(error)}`);
   }

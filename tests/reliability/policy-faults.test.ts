@@ -1,0 +1,103 @@
+// Policy-file faults under load against the real `serve` process (run as `nobody` when tests
+// run as root, so "unreadable" is real): each fault is refused on reload, the last good policy
+// keeps judging every review, the process stays ready, and a later good edit still goes live.
+import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createTestPki, type TestPki } from '../support/pki';
+import { buildPost, exchangeRaw, type RawCredentials } from './raw-tls';
+import { startLoad, type RunningLoad } from './harness/load';
+import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from './harness/scenario';
+import { createServedDirectory, type ServedDirectory } from './harness/served-files';
+import { getHttpStatus, startServe, waitForOutput, type ServeProcess } from './harness/serve-process';
+
+const POLICY = 'policy.yaml';
+const LOAD_WORKERS = 4;
+
+let served: ServedDirectory;
+let pki: TestPki;
+let server: ServeProcess;
+let load: RunningLoad;
+let credentials: RawCredentials;
+
+/** The answer to one review, and the policy hash that judged it. */
+async function judge(images: string[]): Promise<{ allowed: boolean; policyHash: string }> {
+  const exchange = await exchangeRaw(server.port, credentials, [buildPost(buildReview(images))], { finalResponses: 1 });
+  const response = exchange.responses[0];
+  expect(response?.status).toBe(200);
+  const answer = JSON.parse(response!.body);
+  return { allowed: answer.status.allowed, policyHash: answer.status.auditAnnotations['policy-hash'] };
+}
+
+/** SIGHUP re-reads now (the directory watch would too, a moment later) and the log says how it went. */
+async function reloadAndExpect(outcome: RegExp): Promise<void> {
+  const mark = server.output().length;
+  server.signal('SIGHUP');
+  await waitForOutput(server, outcome, 10_000, mark);
+}
+
+beforeAll(async () => {
+  served = createServedDirectory();
+  pki = await createTestPki(served.dir);
+  served.write(POLICY, SCENARIO_POLICY_A);
+  served.adoptAll();
+  credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
+  server = await startServe({ policyFile: served.file(POLICY), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
+  load = startLoad({ port: server.port, ...credentials, requests: SCENARIO_REQUESTS, workers: LOAD_WORKERS, freshConnectionEvery: 10 });
+});
+
+afterAll(async () => {
+  await load?.stop();
+  await server?.stop();
+  served?.remove();
+});
+
+describe('policy file faults while reviews keep flowing', () => {
+  let goodHash: string;
+  beforeAll(async () => {
+    goodHash = (await judge(['registry.example.com/app:1'])).policyHash;
+  });
+
+  test.each<{ name: string; inject: () => void }>([
+    { name: 'deleted', inject: () => unlinkSync(served.file(POLICY)) },
+    { name: 'truncated to zero bytes', inject: () => served.writeInPlace(POLICY, '') },
+    { name: 'truncated inside a quoted pattern', inject: () => served.writeInPlace(POLICY, SCENARIO_POLICY_A.slice(0, SCENARIO_POLICY_A.indexOf(':latest'))) },
+    { name: 'made unreadable (mode 000)', inject: () => chmodSync(served.file(POLICY), 0) },
+    { name: 'replaced by invalid YAML', inject: () => served.write(POLICY, 'allow: [registry.example.com/**\ndeny: {') },
+    { name: 'replaced by YAML that is not a policy', inject: () => served.write(POLICY, 'hello: world\n') },
+    { name: 'replaced by a policy with an invalid pattern', inject: () => served.write(POLICY, SCENARIO_POLICY_A.replace('registry.example.com/**', 'Registry.example.com/UPPER/**')) },
+    { name: 'replaced by binary garbage', inject: () => served.write(POLICY, randomBytes(4096)) },
+    { name: 'replaced by a directory', inject: () => { unlinkSync(served.file(POLICY)); mkdirSync(served.file(POLICY)); } },
+    { name: 'replaced by a FIFO (must not block the server)', inject: () => { unlinkSync(served.file(POLICY)); expect(spawnSync('mkfifo', [served.file(POLICY)]).status).toBe(0); } },
+    { name: 'replaced by a dangling symlink', inject: () => { unlinkSync(served.file(POLICY)); symlinkSync(served.file('missing.yaml'), served.file(POLICY)); } },
+    { name: 'replaced by a 9 MiB file', inject: () => served.write(POLICY, `# ${'x'.repeat(9 * 1024 * 1024)}\n${SCENARIO_POLICY_A}`) },
+  ])('$name: refused, the last good policy keeps judging', async ({ inject }) => {
+    inject();
+    await reloadAndExpect(/"message":"policy reload refused; the last good version stays in force"/);
+    expect(server.isRunning()).toBe(true);
+    expect(await getHttpStatus(server.healthPort, '/readyz')).toBe(200);
+    await expect(judge(['registry.example.com/app:1'])).resolves.toEqual({ allowed: true, policyHash: goodHash });
+    await expect(judge(['evil.example/app:1'])).resolves.toEqual({ allowed: false, policyHash: goodHash });
+    await expect(judge([FLIP_IMAGE])).resolves.toEqual({ allowed: false, policyHash: goodHash });
+
+    rmSync(served.file(POLICY), { recursive: true, force: true });
+    served.write(POLICY, SCENARIO_POLICY_A);
+    await reloadAndExpect(/policy files are back to the version in force|"message":"policy unchanged"/);
+  });
+
+  test('after every fault, a good edit still goes live', async () => {
+    served.write(POLICY, SCENARIO_POLICY_B);
+    await reloadAndExpect(/"message":"policy reloaded"/);
+    const flipped = await judge([FLIP_IMAGE]);
+    expect(flipped.allowed).toBe(true);
+    expect(flipped.policyHash).not.toBe(goodHash);
+  });
+
+  test('the load saw no failure and no 5xx throughout', async () => {
+    const stats = await load.stop();
+    expect(stats.served).toBeGreaterThan(100);
+    expect(stats.outcomes).toEqual({ ok: stats.served });
+    expect(stats.status5xx).toBe(0);
+    expect(stats.policyHashes.size).toBe(2);
+  });
+});
