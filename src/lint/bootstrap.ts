@@ -6,14 +6,17 @@ import { type CompiledPolicy, type ImageVerdict, evaluate } from '../policy';
 /** Where kubeadm runs the control plane, its static-pod mirrors, kube-proxy and CoreDNS. */
 export const CONTROL_PLANE_NAMESPACE = 'kube-system';
 
-/** What kubeadm v1.33 deploys; a policy that pins other versions is told which tag was tried. */
+/**
+ * What kubeadm v1.33 runs as pods; a policy that pins other versions is told which tag was tried.
+ * The pause (sandbox) image is left out on purpose: the container runtime pulls it from its own
+ * configuration and it never appears in a pod spec, so kube-apiserver never asks about it.
+ */
 export const CONTROL_PLANE_IMAGES: readonly string[] = [
   'registry.k8s.io/kube-apiserver:v1.33.2',
   'registry.k8s.io/kube-controller-manager:v1.33.2',
   'registry.k8s.io/kube-scheduler:v1.33.2',
   'registry.k8s.io/kube-proxy:v1.33.2',
   'registry.k8s.io/etcd:3.5.21-0',
-  'registry.k8s.io/pause:3.10',
   'registry.k8s.io/coredns/coredns:v1.12.0',
 ];
 

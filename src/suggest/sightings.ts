@@ -27,12 +27,34 @@ const podSchema = z.looseObject({
   spec: z.looseObject({ containers: containersSchema, initContainers: containersSchema, ephemeralContainers: containersSchema }),
 });
 
-/** `kubectl get pods -A -o json` prints a List; `kubectl get pod NAME -o json` prints one Pod. */
-const podListSchema = z.union([z.looseObject({ items: z.array(podSchema) }), podSchema.transform((pod) => ({ items: [pod] }))]);
+const podListSchema = z.looseObject({ items: z.array(podSchema) });
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
   return `${path || '(top level)'}: ${issue.message}`;
+}
+
+function describeKind(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return Array.isArray(value) ? 'a JSON array' : `a ${typeof value}`;
+  const kind = (value as Record<string, unknown>)['kind'];
+  return typeof kind === 'string' ? `kind ${JSON.stringify(kind.slice(0, 40))}` : 'an object without kind';
+}
+
+/** `kubectl get pods -A -o json` prints a List; `kubectl get pod NAME -o json` prints one Pod. */
+function readPods(value: unknown): z.infer<typeof podSchema>[] {
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const failure = (issues: readonly z.core.$ZodIssue[]): PodListError => new PodListError(`not a pod list: ${issues.slice(0, 3).map(describeIssue).join('; ')}`);
+  if (record !== undefined && Object.hasOwn(record, 'items')) {
+    const list = podListSchema.safeParse(record);
+    if (!list.success) throw failure(list.error.issues);
+    return list.data.items;
+  }
+  if (record?.['kind'] === 'Pod') {
+    const pod = podSchema.safeParse(record);
+    if (!pod.success) throw failure(pod.error.issues);
+    return [pod.data];
+  }
+  throw new PodListError(`expected a List of pods (kubectl get pods -A -o json) or one Pod, got ${describeKind(value)}`);
 }
 
 /**
@@ -40,22 +62,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * an image is kept as the empty string, which is no valid reference, so the caller reports it.
  */
 export function collectPodSightings(podList: unknown): { sightings: Sighting[]; pods: number } {
-  const parsed = podListSchema.safeParse(podList);
-  if (!parsed.success) {
-    const issues = parsed.error.issues;
-    // A union reports its branches' issues nested; the list branch is the one operators mean.
-    const shown = issues.length === 1 && issues[0]?.code === 'invalid_union' ? (issues[0].errors[0] ?? []) : issues;
-    throw new PodListError(`not a pod list (kubectl get pods -A -o json): ${shown.slice(0, 3).map(describeIssue).join('; ')}`);
-  }
+  const pods = readPods(podList);
   const sightings: Sighting[] = [];
-  for (const pod of parsed.data.items) {
+  for (const pod of pods) {
     const { name, namespace } = pod.metadata;
     const containers = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])];
     for (const container of containers) {
       sightings.push({ image: container.image ?? '', namespace, kind: 'pod', id: `${namespace}/${name}`, admitted: true });
     }
   }
-  return { sightings, pods: parsed.data.items.length };
+  return { sightings, pods: pods.length };
 }
 
 export function collectLogSightings(records: readonly DecisionRecord[]): Sighting[] {

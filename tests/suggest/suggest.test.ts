@@ -167,9 +167,10 @@ describe('hostile and broken input', () => {
   });
 
   test.each([
-    { name: 'not an object', input: 'pods', error: /not a pod list/ },
-    { name: 'items is not a list', input: { items: {} }, error: /items/ },
-    { name: 'a container image is a number', input: { items: [{ metadata: { name: 'a', namespace: 'b' }, spec: { containers: [{ image: 5 }] } }] }, error: /image/ },
+    { name: 'not an object', input: 'pods', error: /expected a List of pods \(kubectl get pods -A -o json\) or one Pod, got a string/ },
+    { name: 'another kind', input: { kind: 'ConfigMap', data: {} }, error: /got kind "ConfigMap"/ },
+    { name: 'items is not a list', input: { items: {} }, error: /not a pod list: items: / },
+    { name: 'a container image is a number', input: { items: [{ metadata: { name: 'a', namespace: 'b' }, spec: { containers: [{ image: 5 }] } }] }, error: /not a pod list: items\[0\]\.spec\.containers\[0\]\.image: / },
   ])('pod dump: $name', ({ input, error }) => {
     expect(() => collectPodSightings(input)).toThrow(error);
   });
