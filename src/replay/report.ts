@@ -56,7 +56,7 @@ export function formatReplayText(report: ReplayReport, context: ReportContext): 
       .join(', ')}`,
   ];
   if (context.otherLines > 0 || context.malformed.length > 0) {
-    lines.push(`skipped: ${plural(context.otherLines, 'line')} that are not reviews, ${plural(context.malformed.length, 'unreadable review line')}`);
+    lines.push(`skipped: ${context.otherLines} non-review lines, ${context.malformed.length} unreadable review lines`);
   }
   for (const kind of CHANGE_KINDS) {
     const groups = report.groups[kind];

@@ -6,7 +6,6 @@ import { FIXTURES_DIR } from '../suggest/fixtures';
 
 const POLICY_TESTS = path.join(FIXTURES_DIR, 'policy-tests');
 const PASSING = path.join(POLICY_TESTS, 'passing');
-const FAILING = path.join(POLICY_TESTS, 'failing');
 
 describe('test', () => {
   test('a passing folder: every case PASS, nested folders and relative paths included', async () => {
