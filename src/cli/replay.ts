@@ -1,6 +1,7 @@
 // `replay --policy FILE --log FILE`: which recorded reviews a candidate policy would answer
-// differently. Exit 0 when nothing changes, 1 when something does (like diff), 2 on a usage,
-// policy or log error — so CI can gate a policy edit on it.
+// differently. Exit 0 when nothing changes, 1 when something does (like diff) — or, with
+// --fail-on denied, only when an admitted review would be refused — 2 on a usage, policy or log
+// error, so CI can gate a policy edit on it.
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDecisionLog } from '../decision-log';
@@ -19,6 +20,7 @@ interface ReplayFlags {
   readonly log: string;
   readonly output: 'text' | 'json';
   readonly examples: number;
+  readonly failOn: 'any' | 'denied';
 }
 
 class InputError extends Error {
@@ -47,7 +49,8 @@ function runReplay(flags: ReplayFlags): number {
   const report = replayDecisions(policy, log.records);
   const context = { logFile: flags.log, policyFile: flags.policy, examples: flags.examples, otherLines: log.otherLines, malformed: log.malformed };
   process.stdout.write(flags.output === 'json' ? formatReplayJson(report, context) : formatReplayText(report, context));
-  return countChanges(report) === 0 ? EXIT_UNCHANGED : EXIT_CHANGED;
+  const failing = flags.failOn === 'denied' ? report.changed['allowed-to-denied'] : countChanges(report);
+  return failing === 0 ? EXIT_UNCHANGED : EXIT_CHANGED;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -55,11 +58,16 @@ export function registerReplayCommand(program: Command): void {
     .command('replay')
     .description(
       'Re-judge every review recorded in the decision log (namespace, annotations, images as written) under a candidate policy and report which answers would change: ' +
-        'allowed → denied, denied → allowed, and audit verdicts that move. Exit 0 when nothing changes, 1 when something does, 2 on a usage, policy or log error.',
+        'allowed → denied, denied → allowed, and audit verdicts that move. Exit 0 when nothing changes, 1 when something does (see --fail-on), 2 on a usage, policy or log error.',
     )
     .requiredOption('--policy <file>', 'the candidate policy')
     .requiredOption('--log <file>', 'the webhook decision log, JSON lines ("-" for stdin); other lines are skipped')
     .addOption(new Option('--output <format>', 'text, or json for scripts').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--fail-on <change>', 'any: exit 1 on any change; denied: only when a review that was admitted would be refused (the gate before switching to enforce)')
+        .choices(['any', 'denied'])
+        .default('any'),
+    )
     .addOption(new Option('--examples <n>', 'distinct changed reviews shown per kind of change').argParser(parseExamples).default(DEFAULT_EXAMPLES))
     .action((flags: ReplayFlags) => {
       try {

@@ -45,6 +45,26 @@ describe('replay', () => {
     expect(line).toContain('evil.example/miner:1.0');
   });
 
+  test.each([
+    { name: 'a refused pod admitted, a would-be denial cleared: nothing admitted is refused', policy: SANDBOX_OPEN, code: 0 },
+    { name: 'admitted pods would be refused', policy: ENFORCE, code: 1 },
+    { name: 'nothing changes', policy: BASELINE, code: 0 },
+  ])('--fail-on denied: $name', async ({ policy, code }) => {
+    const result = await runCli(['replay', '--policy', policy, '--log', AUDIT_LOG_FILE, '--fail-on', 'denied']);
+    expect(result.code).toBe(code);
+  });
+
+  test('audit → enforce: a policy suggested from the log, in enforce mode, refuses nothing the log admitted', async () => {
+    const suggested = await runCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--mode', 'enforce']);
+    const candidate = writeTempPolicy(suggested.stdout, 'enforce.yaml');
+    const gate = await runCli(['replay', '--policy', candidate, '--log', AUDIT_LOG_FILE, '--fail-on', 'denied', '--output', 'json']);
+    const report = JSON.parse(gate.stdout) as ReplayJson;
+    expect(gate.code).toBe(0);
+    expect(report.changed['allowed-to-denied']).toBe(0);
+    // The would-be denials are now plain allows, which the default --fail-on any still reports.
+    expect(report.changed['verdict-only']).toBeGreaterThan(0);
+  });
+
   test('--examples bounds the examples, counts stay whole', async () => {
     const { report } = await replayJson(ENFORCE, ['--examples', '2']);
     expect(report.examples['allowed-to-denied']).toHaveLength(2);
