@@ -51,4 +51,5 @@ CMD ["serve", \
      "--tls-key", "/etc/image-policy-webhook/pki/server.key", \
      "--client-ca", "/etc/image-policy-webhook/pki/ca.crt", \
      "--listen", "0.0.0.0:8443", \
-     "--health-listen", "127.0.0.1:9090"]
+     "--health-listen", "127.0.0.1:9090", \
+     "--allowed-client-names", "kube-apiserver"]
