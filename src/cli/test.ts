@@ -5,8 +5,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { type CaseFile, type PolicyCase, buildCaseRequest, parseCaseFile, runCase } from '../cases';
-import { type CompiledPolicy, loadPolicy } from '../policy';
+import { type PolicyCase, runCase } from '../cases';
+import { displayName, loadCaseFileFromDisk, type LoadedCaseFile } from './case-files';
 
 const EXIT_PASSED = 0;
 const EXIT_FAILED = 1;
@@ -26,11 +26,6 @@ interface Tally {
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
-}
-
-function displayName(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative === '' || relative.startsWith('..') ? file : relative;
 }
 
 function describeError(error: unknown): string {
@@ -78,35 +73,9 @@ function findCaseFiles(paths: readonly string[]): string[] {
   return found;
 }
 
-/** Reads a file a case file names, saying which field named it when it cannot be read. */
-function readReferencedFile(field: string, file: string): string {
+function runOneCase(loaded: LoadedCaseFile, testCase: PolicyCase): readonly string[] {
   try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`${field} ${displayName(file)}: cannot read: ${describeError(error)}`);
-  }
-}
-
-function loadCasePolicy(caseFile: CaseFile, folder: string, shownName: string): CompiledPolicy {
-  if (caseFile.policy.kind === 'inline') return loadPolicy(caseFile.policy.text, `${shownName} (inline policy)`);
-  const policyFile = path.resolve(folder, caseFile.policy.path);
-  return loadPolicy(readReferencedFile('policyFile', policyFile), displayName(policyFile));
-}
-
-function readReview(folder: string, review: string): unknown {
-  const file = path.resolve(folder, review);
-  const text = readReferencedFile('review', file);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`review ${displayName(file)} is not JSON: ${describeError(error)}`);
-  }
-}
-
-function runOneCase(policy: CompiledPolicy, testCase: PolicyCase, folder: string): readonly string[] {
-  try {
-    const body = testCase.review === undefined ? buildCaseRequest(testCase) : readReview(folder, testCase.review);
-    return runCase(policy, testCase, body).failures;
+    return runCase(loaded.policy, testCase, loaded.requestBody(testCase)).failures;
   } catch (error) {
     return [describeError(error)];
   }
@@ -114,12 +83,9 @@ function runOneCase(policy: CompiledPolicy, testCase: PolicyCase, folder: string
 
 function runCaseFile(file: string, flags: TestFlags, tally: Tally): void {
   const shownName = displayName(file);
-  const folder = path.dirname(path.resolve(file));
-  let caseFile: CaseFile;
-  let policy: CompiledPolicy;
+  let loaded: LoadedCaseFile;
   try {
-    caseFile = parseCaseFile(readFileSync(file, 'utf8'), shownName);
-    policy = loadCasePolicy(caseFile, folder, shownName);
+    loaded = loadCaseFileFromDisk(file);
   } catch (error) {
     // CaseFileError, PolicyError or a file that cannot be read: this file fails, the others still run.
     if (!(error instanceof Error)) throw error;
@@ -127,8 +93,8 @@ function runCaseFile(file: string, flags: TestFlags, tally: Tally): void {
     process.stdout.write(`FAIL ${shownName}: cannot run this case file\n${indent(describeError(error))}\n`);
     return;
   }
-  for (const testCase of caseFile.cases) {
-    const failures = runOneCase(policy, testCase, folder);
+  for (const testCase of loaded.caseFile.cases) {
+    const failures = runOneCase(loaded, testCase);
     if (failures.length === 0) {
       tally.passed += 1;
       if (flags.quiet !== true) process.stdout.write(`PASS ${shownName}: ${testCase.name}\n`);

@@ -1,0 +1,61 @@
+// Reads a case file from disk with everything it names (policy file, review files), resolving
+// relative paths against the case file's folder. Shared by the `test` command and the project's
+// own case-file suite, so both read case files the same way.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildCaseRequest, parseCaseFile, type CaseFile, type PolicyCase } from '../cases';
+import { loadPolicy, type CompiledPolicy } from '../policy';
+
+export interface LoadedCaseFile {
+  readonly caseFile: CaseFile;
+  readonly policy: CompiledPolicy;
+  /** The request body a case sends: built from `images`, or read from its `review` file. */
+  requestBody(testCase: PolicyCase): unknown;
+}
+
+export function displayName(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') ? file : relative;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Reads a file a case file names, saying which field named it when it cannot be read. */
+function readReferencedFile(field: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${field} ${displayName(file)}: cannot read: ${describeError(error)}`);
+  }
+}
+
+function loadCasePolicy(caseFile: CaseFile, folder: string, shownName: string): CompiledPolicy {
+  if (caseFile.policy.kind === 'inline') return loadPolicy(caseFile.policy.text, `${shownName} (inline policy)`);
+  const policyFile = path.resolve(folder, caseFile.policy.path);
+  return loadPolicy(readReferencedFile('policyFile', policyFile), displayName(policyFile));
+}
+
+function readReview(folder: string, review: string): unknown {
+  const file = path.resolve(folder, review);
+  const text = readReferencedFile('review', file);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`review ${displayName(file)} is not JSON: ${describeError(error)}`);
+  }
+}
+
+/** Throws CaseFileError, PolicyError or a read error naming the file; a review file is read per case. */
+export function loadCaseFileFromDisk(file: string): LoadedCaseFile {
+  const shownName = displayName(file);
+  const folder = path.dirname(path.resolve(file));
+  const caseFile = parseCaseFile(readFileSync(file, 'utf8'), shownName);
+  const policy = loadCasePolicy(caseFile, folder, shownName);
+  return {
+    caseFile,
+    policy,
+    requestBody: (testCase) => (testCase.review === undefined ? buildCaseRequest(testCase) : readReview(folder, testCase.review)),
+  };
+}
