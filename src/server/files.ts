@@ -51,6 +51,8 @@ export function digestContents(...parts: readonly (Buffer | undefined)[]): strin
   return hash.digest('hex');
 }
 
+/** The message of an error, also for errors made in another realm (where instanceof Error fails). */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message;
+  return String(error);
 }

@@ -19,7 +19,12 @@ export interface TlsFileContents {
   readonly clientCa?: Buffer;
 }
 
-export interface ValidatedTlsMaterial extends TlsFileContents {
+export interface ValidatedTlsMaterial {
+  /** The serving certificate chain, re-assembled from the blocks that parsed. */
+  readonly cert: string;
+  readonly key: Buffer;
+  /** One PEM block per CA: a bundle concatenated without newlines still loads every CA. */
+  readonly clientCa?: readonly string[];
   /** The leaf certificate presented to clients. */
   readonly serving: X509Certificate;
   /** Expiry of the earliest-expiring CA in the client CA bundle. */
@@ -28,16 +33,22 @@ export interface ValidatedTlsMaterial extends TlsFileContents {
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 
-function parseCertificates(flag: string, file: string, pem: Buffer): X509Certificate[] {
-  const blocks = pem.toString('latin1').match(CERTIFICATE_BLOCK) ?? [];
+interface ParsedCertificates {
+  readonly blocks: readonly string[];
+  readonly certificates: readonly X509Certificate[];
+}
+
+function parseCertificates(flag: string, file: string, pem: Buffer): ParsedCertificates {
+  const blocks = (pem.toString('latin1').match(CERTIFICATE_BLOCK) ?? []).map((block) => `${block}\n`);
   if (blocks.length === 0) throw new ReloadRefusedError([`${flag} ${file}: no PEM certificate (-----BEGIN CERTIFICATE-----) found`]);
-  return blocks.map((block, index) => {
+  const certificates = blocks.map((block, index) => {
     try {
       return new X509Certificate(block);
     } catch (error) {
       throw new ReloadRefusedError([`${flag} ${file}: certificate ${index + 1} of ${blocks.length} does not parse: ${describeError(error)}`]);
     }
   });
+  return { blocks, certificates };
 }
 
 function parsePrivateKey(file: string, pem: Buffer): KeyObject {
@@ -65,23 +76,26 @@ export function readTlsFiles(files: TlsFiles): Snapshot<TlsFileContents> {
 
 /** Parses every file and checks that the key belongs to the certificate; throws ReloadRefusedError. */
 export function validateTlsMaterial(files: TlsFiles, contents: TlsFileContents): ValidatedTlsMaterial {
-  const [serving] = parseCertificates('--tls-cert', files.certFile, contents.cert);
+  const chain = parseCertificates('--tls-cert', files.certFile, contents.cert);
+  const [serving] = chain.certificates;
   const key = parsePrivateKey(files.keyFile, contents.key);
   if (serving === undefined || !serving.checkPrivateKey(key)) {
     throw new ReloadRefusedError([`--tls-key ${files.keyFile} does not belong to the certificate in --tls-cert ${files.certFile} (${serving?.subject.replace(/\n/g, ', ') ?? 'none'})`]);
   }
-  let clientCaNotAfter: Date | undefined;
+  const cert = chain.blocks.join('');
+  let authorities: ParsedCertificates | undefined;
   if (contents.clientCa !== undefined && files.clientCaFile !== undefined) {
-    const authorities = parseCertificates('--client-ca', files.clientCaFile, contents.clientCa);
-    clientCaNotAfter = new Date(Math.min(...authorities.map((authority) => Date.parse(authority.validTo))));
+    authorities = parseCertificates('--client-ca', files.clientCaFile, contents.clientCa);
   }
   try {
     // OpenSSL has the last word (key types, chain order); its verdict here is what a handshake would meet.
-    createSecureContext({ cert: contents.cert, key: contents.key, ca: contents.clientCa });
+    createSecureContext({ cert, key: contents.key, ...(authorities ? { ca: [...authorities.blocks] } : {}) });
   } catch (error) {
     throw new ReloadRefusedError([`--tls-cert ${files.certFile} / --tls-key ${files.keyFile}${files.clientCaFile ? ` / --client-ca ${files.clientCaFile}` : ''}: ${describeError(error)}`]);
   }
-  return clientCaNotAfter === undefined ? { ...contents, serving } : { ...contents, serving, clientCaNotAfter };
+  if (authorities === undefined) return { cert, key: contents.key, serving };
+  const clientCaNotAfter = new Date(Math.min(...authorities.certificates.map((authority) => Date.parse(authority.validTo))));
+  return { cert, key: contents.key, clientCa: authorities.blocks, serving, clientCaNotAfter };
 }
 
 export function describeTlsMaterial(material: ValidatedTlsMaterial): Record<string, unknown> {

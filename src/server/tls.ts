@@ -35,10 +35,10 @@ export const CIPHER_SUITES = [
 ].join(':');
 
 export interface TlsMaterial {
-  readonly cert: Buffer;
+  readonly cert: string | Buffer;
   readonly key: Buffer;
-  /** Undefined only when client authentication is explicitly switched off. */
-  readonly clientCa?: Buffer;
+  /** The client CA bundle, one PEM block per CA; undefined only when client authentication is switched off. */
+  readonly clientCa?: readonly string[];
 }
 
 export interface TlsServerOptions {
@@ -68,7 +68,7 @@ export function buildSecureContextOptions(material: TlsMaterial): SecureContextO
   return {
     cert: material.cert,
     key: material.key,
-    ca: material.clientCa,
+    ...(material.clientCa === undefined ? {} : { ca: [...material.clientCa] }),
     minVersion: MIN_TLS_VERSION,
     ciphers: CIPHER_SUITES,
     honorCipherOrder: true,
