@@ -141,8 +141,8 @@ start_working_engine() {
     local began=$SECONDS
     if start_engine "$driver" \
       && DOCKER_CLI=$DOCKER scripts/import-node-base-image.sh "$BASE_IMAGE" >"$work/base-image.log" 2>&1 \
-      && "$DOCKER" run --rm --network host "$BASE_IMAGE" node -e 'process.exit(0)' >"$work/smoke.log" 2>&1; then
-      pass "dockerd ($driver storage) started and ran the $BASE_IMAGE base image ($(elapsed "$began"))"
+      && "$DOCKER" run --rm --network host --user $WEBHOOK_UID:$WEBHOOK_UID "$BASE_IMAGE" node -e 'process.exit(0)' >"$work/smoke.log" 2>&1; then
+      pass "dockerd ($driver storage) started and ran the $BASE_IMAGE base image as uid $WEBHOOK_UID ($(elapsed "$began"))"
       return 0
     fi
     log "dockerd with $driver storage did not work:"

@@ -26,6 +26,8 @@ fi
 
 rootfs=$(mktemp -d "${TMPDIR:-/tmp}/ipw-rootfs.XXXXXX")
 trap 'rm -rf "$rootfs"' EXIT
+# mktemp makes the folder 0700; as the image's / that would lock out every non-root user.
+chmod 0755 "$rootfs"
 
 # Debian bookworm is merged-/usr: /lib, /lib64 and /bin are links into /usr.
 mkdir -p "$rootfs"/usr/{bin,lib,lib64,local/bin,local/lib/node_modules} "$rootfs"/{etc,tmp,root}
