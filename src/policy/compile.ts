@@ -6,6 +6,14 @@ import { PolicyError } from './errors';
 import { CompiledPattern, type PatternKind, PatternSet } from './matcher';
 import { NamespaceGlob } from './namespace-glob';
 import { parsePattern } from './pattern';
+import {
+  type CompiledVulnerabilities,
+  type ResolveTagsSettings,
+  type VulnerabilityOverlay,
+  compileResolveTags,
+  compileVulnerabilities,
+  compileVulnerabilityOverlay,
+} from './scanning';
 import type { PolicyDocument, PolicyMode } from './schema';
 
 /** Hex digits of the sha256 kept in the policy hash: enough to tell versions apart in logs. */
@@ -21,6 +29,7 @@ export interface CompiledOverlay {
   readonly mode: PolicyMode | undefined;
   readonly requireDigest: boolean | undefined;
   readonly breakGlass: boolean | undefined;
+  readonly vulnerabilities: VulnerabilityOverlay | undefined;
 }
 
 export interface CompiledPolicy {
@@ -35,6 +44,10 @@ export interface CompiledPolicy {
   readonly allow: PatternSet;
   readonly deny: PatternSet;
   readonly namespaces: readonly CompiledOverlay[];
+  /** Scan-report gating; undefined when the policy has no vulnerabilities section. */
+  readonly vulnerabilities: CompiledVulnerabilities | undefined;
+  /** Tag resolution; undefined unless the policy enables it. */
+  readonly resolveTags: ResolveTagsSettings | undefined;
 }
 
 export function hashPolicyText(text: string): string {
@@ -63,6 +76,7 @@ export function compilePolicy(document: PolicyDocument, text: string, fileName: 
       mode: overlay.mode,
       requireDigest: overlay.requireDigest,
       breakGlass: overlay.breakGlass,
+      vulnerabilities: compileVulnerabilityOverlay(overlay.vulnerabilities, origin),
     };
   });
   return {
@@ -75,5 +89,7 @@ export function compilePolicy(document: PolicyDocument, text: string, fileName: 
     allow: compilePatterns(document.allow, 'allow', '', fileName),
     deny: compilePatterns(document.deny, 'deny', '', fileName),
     namespaces,
+    vulnerabilities: compileVulnerabilities(document.vulnerabilities),
+    resolveTags: compileResolveTags(document.resolveTags),
   };
 }

@@ -21,6 +21,12 @@ export interface ImageVerdict {
   readonly allowed: boolean;
   /** What decided it: `allow[2] registry.k8s.io/**`, `deny[0] **:latest`, `no allow pattern matches`, ... */
   readonly rule: string;
+  /** The manifest digest the tag resolved to at the registry (resolveTags). */
+  readonly digest?: string;
+  /** The file of the scan report the image was judged by (vulnerabilities). */
+  readonly report?: string;
+  /** Why the tag could not be resolved (resolveTags); with onError allow-with-audit the image was judged as written. */
+  readonly resolveError?: string;
 }
 
 export interface Decision {

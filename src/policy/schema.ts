@@ -2,6 +2,8 @@
 // and is published as schema/policy.schema.json for editors. Every message names the rule and
 // the value found, because it is shown as `policy.yaml:12:5: allow[3]: <message>`.
 import { z } from 'zod';
+import { checkRegistry } from '../reference';
+import { SEVERITIES, VULNERABILITY_ID } from '../vulnerabilities';
 import { NAMESPACE_GLOB, describeNamespaceGlobFault } from './namespace-glob';
 import { parsePattern } from './pattern';
 
@@ -62,6 +64,72 @@ const namespaceGlob = z
   .string({ error: required('must be a string (a namespace name glob)') })
   .regex(NAMESPACE_GLOB, { error: (issue) => describeNamespaceGlobFault(String(issue.input)) });
 
+const severitySchema = z
+  .enum(SEVERITIES, { error: required(`must be one of ${SEVERITIES.join(', ')}`) })
+  .describe('The highest severity allowed: an image with a finding above it is denied (CRITICAL > HIGH > MEDIUM > LOW > UNKNOWN).');
+const ignoreSchema = z
+  .array(z.string({ error: required('must be a vulnerability ID') }).regex(VULNERABILITY_ID, { error: required('must be a vulnerability ID such as CVE-2023-12345') }), {
+    error: required('must be a list of vulnerability IDs'),
+  })
+  .describe('Vulnerability IDs accepted as risks (case-insensitive); overlays add to the global list.');
+const REQUIRE_REPORT_DESCRIPTION = 'true: an image with no scan report is denied.';
+
+const vulnerabilityOverlaySchema = mapping(
+  { maxSeverity: severitySchema.optional(), ignore: ignoreSchema.optional(), requireReport: flag(REQUIRE_REPORT_DESCRIPTION).optional() },
+  'a mapping',
+).describe('Overrides of the global vulnerabilities settings in these namespaces.');
+
+const vulnerabilitiesSchema = mapping(
+  {
+    reports: z
+      .string({ error: required('must be the directory of Trivy JSON reports') })
+      .min(1, { error: 'must name the directory of Trivy JSON reports' })
+      .describe('Directory of Trivy JSON reports (schema version 2), relative to the policy file; re-read when it changes.'),
+    maxSeverity: severitySchema.default('HIGH'),
+    ignore: ignoreSchema.default([]),
+    requireReport: flag(REQUIRE_REPORT_DESCRIPTION).default(false),
+  },
+  'a mapping',
+).describe('Scan-report gating: deny images with findings above maxSeverity.');
+
+const registryHost = z
+  .string({ error: required('must be a registry host[:port]') })
+  .check((context) => {
+    const checked = checkRegistry(context.value);
+    if (!checked.ok) context.issues.push({ code: 'custom', input: context.value, message: `registry ${JSON.stringify(context.value)}: ${checked.fault}` });
+  });
+
+const boundedInteger = (minimum: number, maximum: number, rule: string) =>
+  z
+    .number({ error: required(`must be a whole number from ${minimum} to ${maximum}`) })
+    .int({ error: required(`must be a whole number from ${minimum} to ${maximum}`) })
+    .min(minimum, { error: required(`must be at least ${minimum}`) })
+    .max(maximum, { error: required(`must be at most ${maximum}`) })
+    .describe(rule);
+
+export const RESOLVE_ERROR_ACTIONS = ['deny', 'allow-with-audit'] as const;
+
+const resolveTagsSchema = mapping(
+  {
+    enabled: flag('false keeps the settings but resolves nothing.').default(true),
+    registries: z
+      .array(registryHost, { error: required('must be a list of registry hosts') })
+      .min(1, { error: 'must name at least one registry: only tags on these registries are looked up' })
+      .describe('Registries whose tags are resolved; images on any other registry are judged as written.'),
+    plainHttpRegistries: z.array(registryHost, { error: required('must be a list of registry hosts') }).default([]).describe('Registries (also listed in registries) spoken to over plain HTTP.'),
+    timeoutMs: boundedInteger(100, 10_000, 'Deadline for one lookup (token and manifest requests together).').default(2_000),
+    cacheTTLSeconds: boundedInteger(1, 86_400, 'How long a resolved digest is trusted before the registry is asked again.').default(60),
+    cacheSize: boundedInteger(1, 1_000_000, 'Most tags kept in the cache (least recently used dropped first).').default(10_000),
+    onError: z
+      .enum(RESOLVE_ERROR_ACTIONS, { error: required('must be "deny" or "allow-with-audit"') })
+      .default('deny')
+      .describe('When a tag cannot be resolved: deny the image, or judge it as written and record the error in the audit annotations.'),
+    credentialsFile: z.string({ error: required('must be a file name') }).min(1).optional().describe('docker config.json with an "auths" map, relative to the policy file.'),
+    caFile: z.string({ error: required('must be a file name') }).min(1).optional().describe('PEM CA certificates trusted for registries, besides the system roots; relative to the policy file.'),
+  },
+  'a mapping',
+).describe('Resolve tags to digests at the registry, so digest-pinned allow and deny entries and digest-keyed reports apply to tag references.');
+
 const overlaySchema = mapping(
   {
     names: z
@@ -73,6 +141,7 @@ const overlaySchema = mapping(
     mode: modeSchema.describe(MODE_DESCRIPTION).optional(),
     requireDigest: flag(REQUIRE_DIGEST_DESCRIPTION).optional(),
     breakGlass: flag(BREAK_GLASS_DESCRIPTION).optional(),
+    vulnerabilities: vulnerabilityOverlaySchema.optional(),
   },
   'a namespace overlay (a mapping)',
 );
@@ -99,9 +168,31 @@ export const policySchema = mapping(
       .array(overlaySchema, { error: required('must be a list of namespace overlays') })
       .default([])
       .describe('Overlays: every overlay whose names match the namespace applies, in file order.'),
+    vulnerabilities: vulnerabilitiesSchema.optional(),
+    resolveTags: resolveTagsSchema.optional(),
   },
   'the ImagePolicy object (a mapping)',
-).meta({
+)
+  .check((context) => {
+    const policy = context.value;
+    policy.namespaces.forEach((overlay, index) => {
+      if (overlay.vulnerabilities !== undefined && policy.vulnerabilities === undefined) {
+        const message = 'needs the global vulnerabilities section, which names the reports directory';
+        context.issues.push({ code: 'custom', input: overlay.vulnerabilities, path: ['namespaces', index, 'vulnerabilities'], message });
+      }
+    });
+    const resolveTags = policy.resolveTags;
+    if (resolveTags === undefined) return;
+    const listed = new Set(resolveTags.registries.map((registry) => checkRegistry(registry)).flatMap((checked) => (checked.ok ? [checked.value] : [])));
+    resolveTags.plainHttpRegistries.forEach((registry, index) => {
+      const checked = checkRegistry(registry);
+      if (checked.ok && !listed.has(checked.value)) {
+        const message = `registry ${JSON.stringify(registry)} is not in resolveTags.registries, so it is never looked up`;
+        context.issues.push({ code: 'custom', input: registry, path: ['resolveTags', 'plainHttpRegistries', index], message });
+      }
+    });
+  })
+  .meta({
   title: 'ImagePolicy',
   description: 'Policy file of image-policy-webhook: which container images may run.',
 });

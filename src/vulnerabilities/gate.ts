@@ -13,8 +13,8 @@ export interface VulnerabilityGate {
   /** Upper-cased vulnerability IDs accepted as risks. */
   readonly ignore: ReadonlySet<string>;
   readonly requireReport: boolean;
-  /** Where the settings are written, e.g. `vulnerabilities` or `namespaces[1].vulnerabilities`. */
-  readonly origin: string;
+  /** Where each setting in force is written, e.g. `vulnerabilities` or `namespaces[1].vulnerabilities`. */
+  readonly origins: { readonly maxSeverity: string; readonly requireReport: string };
 }
 
 export type GateVerdict =
@@ -39,7 +39,7 @@ function nameFindings(ids: readonly string[]): string {
 export function gateReport(report: ScanReport | undefined, gate: VulnerabilityGate): GateVerdict {
   if (report === undefined) {
     if (!gate.requireReport) return { passed: true, report };
-    return { passed: false, report, rule: `${gate.origin}.${REQUIRE_REPORT_RULE}`, why: 'has no vulnerability scan report (requireReport)' };
+    return { passed: false, report, rule: `${gate.origins.requireReport}.${REQUIRE_REPORT_RULE}`, why: 'has no vulnerability scan report (requireReport)' };
   }
   const limit = rankSeverity(gate.maxSeverity);
   const severities: Severity[] = [];
@@ -57,7 +57,7 @@ export function gateReport(report: ScanReport | undefined, gate: VulnerabilityGa
   return {
     passed: false,
     report,
-    rule: `${gate.origin}.maxSeverity ${gate.maxSeverity}: ${counted} (${named})`,
+    rule: `${gate.origins.maxSeverity}.maxSeverity ${gate.maxSeverity}: ${counted} (${named})`,
     why: `has ${counted} above maxSeverity ${gate.maxSeverity}: ${named}`,
   };
 }

@@ -9,7 +9,7 @@ const gateway = readValidReport('api-gateway-by-digest.json');
 const alpine = readValidReport('alpine-3.19.json');
 
 function gate(maxSeverity: Severity, ignore: readonly string[] = [], requireReport = false): VulnerabilityGate {
-  return { maxSeverity, ignore: new Set(ignore.map((id) => id.toUpperCase())), requireReport, origin: 'vulnerabilities' };
+  return { maxSeverity, ignore: new Set(ignore.map((id) => id.toUpperCase())), requireReport, origins: { maxSeverity: 'vulnerabilities', requireReport: 'vulnerabilities' } };
 }
 
 test.each([
@@ -50,7 +50,9 @@ test.each([
 });
 
 test('the rule names the setting, its origin, the counts and the IDs', () => {
-  const verdict = gateReport(ledger142, { ...gate('MEDIUM'), origin: 'namespaces[2].vulnerabilities' });
+  const verdict = gateReport(ledger142, { ...gate('MEDIUM'), origins: { maxSeverity: 'namespaces[2].vulnerabilities', requireReport: 'vulnerabilities' } });
   expect(verdict).toMatchObject({ passed: false, rule: 'namespaces[2].vulnerabilities.maxSeverity MEDIUM: 1 CRITICAL, 2 HIGH (CVE-2024-3094, CVE-2023-44487 +1 more)' });
-  expect(gateReport(undefined, gate('HIGH', [], true))).toMatchObject({ rule: 'vulnerabilities.requireReport: no scan report' });
+  expect(gateReport(undefined, { ...gate('HIGH', [], true), origins: { maxSeverity: 'vulnerabilities', requireReport: 'namespaces[0].vulnerabilities' } })).toMatchObject({
+    rule: 'namespaces[0].vulnerabilities.requireReport: no scan report',
+  });
 });
