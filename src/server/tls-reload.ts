@@ -3,7 +3,7 @@
 // Connections already open keep the context they were made with.
 import type https from 'node:https';
 import type { WebhookMetrics } from './metrics';
-import type { Loaded, ReloadTarget } from './reloader';
+import { ReloadRefusedError, type Loaded, type ReloadTarget } from './reloader';
 import { buildSecureContextOptions } from './tls';
 import { describeTlsMaterial, readTlsFiles, validateTlsMaterial, type TlsFileContents, type TlsFiles, type ValidatedTlsMaterial } from './tls-material';
 
@@ -18,11 +18,24 @@ export function recordTlsLoaded(metrics: WebhookMetrics, material: ValidatedTlsM
   metrics.recordTlsLoaded(material.clientCaNotAfter === undefined ? { serving } : { serving, clientCa: material.clientCaNotAfter }, at);
 }
 
+/**
+ * On reload only: an expired serving certificate would fail every new handshake while the one in
+ * force may still be good, and it can never become valid, so it is refused. (At startup there is
+ * nothing better to keep; readiness reports it instead.)
+ */
+export function refuseExpiredServing(files: TlsFiles, material: ValidatedTlsMaterial, now: number): ValidatedTlsMaterial {
+  const notAfter = Date.parse(material.serving.validTo);
+  if (notAfter < now) {
+    throw new ReloadRefusedError([`--tls-cert ${files.certFile}: the certificate expired at ${new Date(notAfter).toISOString()}; kube-apiserver would refuse every new connection`]);
+  }
+  return material;
+}
+
 export function createTlsReloadTarget(files: TlsFiles, server: https.Server, metrics: WebhookMetrics): ReloadTarget<TlsFileContents, ValidatedTlsMaterial> {
   return {
     kind: 'tls',
     read: () => readTlsFiles(files),
-    parse: (contents) => validateTlsMaterial(files, contents),
+    parse: (contents) => refuseExpiredServing(files, validateTlsMaterial(files, contents), Date.now()),
     apply: (material) => server.setSecureContext(buildSecureContextOptions(material)),
     describe: describeTlsMaterial,
     recordLoaded: (material, at) => recordTlsLoaded(metrics, material, at),
