@@ -66,9 +66,11 @@ DOCKER_BUILD_FLAGS ?=
 image:
 	docker build $(DOCKER_BUILD_FLAGS) -t $(IMAGE) .
 
-# The Dockerfile and docker-compose.yml on a private, throwaway dockerd (root; installs docker.io and docker-compose if missing).
+# On a private, throwaway dockerd (root; installs docker.io, docker-compose, debootstrap if missing): the Dockerfile
+# and docker-compose.yml, then deploy/systemd under a real systemd in a debootstrapped Debian.
 e2e: build
 	scripts/e2e-docker.sh
+	scripts/e2e-systemd.sh
 
 clean:
 	rm -rf dist

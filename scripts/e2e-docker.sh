@@ -3,154 +3,35 @@
 # Dockerfile, runs it with docker-compose.yml exactly as a control-plane node would (host network,
 # read-only root, non-root), and asks it for decisions over mutual TLS.
 #
-# Everything runs on a private dockerd started here (own socket, data and exec roots under one
-# temporary folder) and is removed on exit, pass or fail. Nothing can be pulled from Docker Hub on
-# CI, so the Dockerfile's base image is first created from this machine's Node.js under the exact
-# name its FROM line uses (scripts/import-node-base-image.sh). The build stage runs `npm ci`
-# against the npm registry, so `docker build` uses the host network: this dockerd runs without
-# iptables, so the default bridge has no route out.
+# Everything runs on a private dockerd (scripts/lib/e2e.sh) that is removed on exit. Nothing can
+# be pulled from Docker Hub on CI, so the Dockerfile's base image is first created from this
+# machine's Node.js under the exact name its FROM line uses (scripts/import-node-base-image.sh).
+# The build stage runs `npm ci` against the npm registry, so `docker build` uses the host network:
+# this dockerd runs without iptables, so the default bridge has no route out.
 #
 # usage: scripts/e2e-docker.sh            (root; `make e2e` builds dist/ first)
 # env:   IPW_E2E_STORAGE_DRIVER=overlay2|vfs   force a storage driver (default: overlay2, then vfs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 readonly REPO_DIR=$PWD
+readonly E2E_NAME=e2e-docker
+# shellcheck source=lib/e2e.sh
+. scripts/lib/e2e.sh
 
 readonly IMAGE=image-policy-webhook:e2e
 readonly BASE_IMAGE=node:20-bookworm-slim
 readonly WEBHOOK_UID=65532
 readonly COMPOSE_PROJECT=ipw-e2e
-readonly ENGINE_START_SECONDS=60
 readonly HEALTHY_SECONDS=90
 readonly STOP_SECONDS=60
 readonly RELOAD_SECONDS=20
-readonly ENGINE_TMPFS_SIZE=8g
 
-passed=0
-failed=0
-started_at=$SECONDS
-work=''
-dockerd_pid=''
 compose_up=false
-created_docker0=false
-
-log() { printf 'e2e: %s\n' "$*"; }
-pass() { passed=$((passed + 1)); printf 'ok   - %s\n' "$1"; }
-fail() {
-  failed=$((failed + 1))
-  printf 'FAIL - %s\n' "$1"
-  if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/       /'; fi
-}
-# A step the rest depends on failed: say why, count it, and stop (cleanup prints the summary).
-abort() {
-  fail "$1" "${2:-}"
-  exit 1
-}
-elapsed() { printf '%d s' $((SECONDS - $1)); }
-# kill -0 also succeeds on a zombie, and an exited child of this shell stays one until waited for.
-is_running() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
-
-# ---------------------------------------------------------------- prerequisites
-ensure_packages() {
-  local missing=()
-  command -v dockerd >/dev/null || missing+=(docker.io)
-  command -v docker-compose >/dev/null || missing+=(docker-compose)
-  command -v curl >/dev/null || missing+=(curl)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    abort "prerequisites" "missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) or run as root"
-  fi
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-
-# ---------------------------------------------------------------- private Docker engine
-start_engine() {
-  local driver=$1 began=$SECONDS
-  mkdir -p "$work/engine"
-  # Image layers hold ~100k small files: on a disk mounted with online discard, deleting them alone
-  # took 20-90 s. A memory-backed folder makes the build faster and the cleanup instant.
-  mount -t tmpfs -o size=${ENGINE_TMPFS_SIZE},mode=0700 ipw-e2e-engine "$work/engine" 2>/dev/null \
-    || log "no tmpfs for the engine (mount refused); using $work on disk"
-  ip link show docker0 >/dev/null 2>&1 || created_docker0=true
-  # Flags from the project's toolchain notes: no iptables/NAT/forwarding changes on the host, cgroupfs
-  # since no systemd runs here. --bridge=none would break `docker build`, so the default bridge stays.
-  dockerd \
-    --data-root "$work/engine/data" --exec-root "$work/engine/exec" --pidfile "$work/engine/dockerd.pid" \
-    -H "unix://$work/engine/docker.sock" --storage-driver="$driver" \
-    --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
-    --exec-opt native.cgroupdriver=cgroupfs >"$work/engine/dockerd.log" 2>&1 &
-  dockerd_pid=$!
-  export DOCKER_HOST="unix://$work/engine/docker.sock"
-  while [ $((SECONDS - began)) -lt $ENGINE_START_SECONDS ]; do
-    is_running "$dockerd_pid" || return 1
-    "$DOCKER" version >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  return 1
-}
-
-stop_engine() {
-  [ -n "$dockerd_pid" ] || return 0
-  local containerd_pid='' began=$SECONDS
-  containerd_pid=$(cat "$work/engine/exec/containerd/containerd.pid" 2>/dev/null || true)
-  kill -TERM "$dockerd_pid" 2>/dev/null || true
-  while is_running "$dockerd_pid" && [ $((SECONDS - began)) -lt 30 ]; do sleep 0.5; done
-  is_running "$dockerd_pid" && kill -KILL "$dockerd_pid" 2>/dev/null
-  wait "$dockerd_pid" 2>/dev/null || true
-  # dockerd stops the containerd it started; if dockerd had to be killed, containerd may remain.
-  if [ -n "$containerd_pid" ] && is_running "$containerd_pid"; then kill -KILL "$containerd_pid" || true; fi
-  dockerd_pid=''
-  # Overlay, shm and netns mounts left by a killed engine would make the folder impossible to remove.
-  local mountpoint
-  for mountpoint in $({ grep -o " $work/[^ ]*" /proc/mounts || true; } | sort -r); do umount -l "$mountpoint" || true; done
-}
-
-cleanup() {
-  local status=$?
-  set +e
+e2e_before_engine_stop() {
   if $compose_up; then
     timeout $STOP_SECONDS docker-compose -p "$COMPOSE_PROJECT" -f "$REPO_DIR/docker-compose.yml" \
       down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1
   fi
-  if [ $status -ne 0 ] && [ -n "$work" ] && [ -f "$work/engine/dockerd.log" ]; then
-    log "last lines of the dockerd log:"
-    tail -n 15 "$work/engine/dockerd.log" | sed 's/^/       /'
-  fi
-  local began=$SECONDS
-  stop_engine
-  local stopped=$SECONDS
-  if $created_docker0; then ip link delete docker0 2>/dev/null; fi
-  [ -n "$work" ] && rm -rf "$work"
-  log "cleaned up: engine stopped in $((stopped - began)) s, files removed in $(elapsed "$stopped")"
-  if [ $status -ne 0 ] && [ $failed -eq 0 ]; then fail "unexpected error (exit status $status)"; fi
-  log "finished in $((SECONDS - started_at)) s"
-  # The last line, in the plain form CI reads.
-  printf 'e2e: %d passed, %d failed\n' "$passed" "$failed"
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Starts an engine on the requested driver, or overlay2 then vfs, and proves it can run a container.
-start_working_engine() {
-  local driver drivers=("${IPW_E2E_STORAGE_DRIVER:-overlay2}")
-  [ -z "${IPW_E2E_STORAGE_DRIVER:-}" ] && drivers+=(vfs)
-  for driver in "${drivers[@]}"; do
-    local began=$SECONDS
-    if start_engine "$driver" \
-      && DOCKER_CLI=$DOCKER scripts/import-node-base-image.sh "$BASE_IMAGE" >"$work/base-image.log" 2>&1 \
-      && "$DOCKER" run --rm --network host --user $WEBHOOK_UID:$WEBHOOK_UID "$BASE_IMAGE" node -e 'process.exit(0)' >"$work/smoke.log" 2>&1; then
-      pass "dockerd ($driver storage) started and ran the $BASE_IMAGE base image as uid $WEBHOOK_UID ($(elapsed "$began"))"
-      return 0
-    fi
-    log "dockerd with $driver storage did not work:"
-    tail -q -n 5 "$work/base-image.log" "$work/smoke.log" "$work/engine/dockerd.log" 2>/dev/null | sed 's/^/       /' || true
-    stop_engine
-    rm -rf "$work/engine"
-  done
-  abort "a private Docker engine could not start here (tried: ${drivers[*]})"
 }
 
 # ---------------------------------------------------------------- helpers
@@ -168,16 +49,6 @@ review() {
     "$image" "$namespace" \
     | curl --silent --show-error --max-time 10 --cacert "$work/pki/ca.crt" "$@" \
       -H 'Content-Type: application/json' --data-binary @- "https://127.0.0.1:$listen_port/imagepolicy?timeout=30s"
-}
-
-# Runs a command every half second until it succeeds or SECONDS pass.
-wait_until() {
-  local seconds=$1 began=$SECONDS
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ $((SECONDS - began)) -lt "$seconds" ] || return 1
-    sleep 0.5
-  done
 }
 
 # Prints the decision (true/false) for IMAGE in NAMESPACE, asked as kube-apiserver.
@@ -209,17 +80,16 @@ replace_policy() {
 }
 
 # ---------------------------------------------------------------- the test
-[ -f dist/main.js ] || abort "prerequisites" "dist/main.js is missing: run \`npm run build\` (make e2e does)"
-[ "$(id -u)" -eq 0 ] || abort "prerequisites" "a private dockerd needs root"
-ensure_packages
-# The Debian client matches the Debian engine; another docker on PATH (e.g. a newer static client
-# in /usr/local/bin) may insist on the buildx plugin.
-DOCKER=$(command -v /usr/bin/docker || command -v docker)
-docker() { "$DOCKER" "$@"; }
-work=$(mktemp -d /tmp/ipw-e2e.XXXXXX)
-log "working in $work; docker $("$DOCKER" --version | cut -d' ' -f3 | tr -d ,), $(docker-compose version --short)"
+# Creates the base image and runs it as the webhook's user: the engine can store and run images.
+smoke_base_image() {
+  DOCKER_CLI=$DOCKER scripts/import-node-base-image.sh "$BASE_IMAGE" \
+    && docker run --rm --network host --user $WEBHOOK_UID:$WEBHOOK_UID "$BASE_IMAGE" node -e 'process.exit(0)'
+}
 
-start_working_engine
+[ -f dist/main.js ] || abort "prerequisites" "dist/main.js is missing: run \`npm run build\` (make e2e does)"
+e2e_begin docker-compose:docker-compose curl:curl
+log "docker-compose $(docker-compose version --short)"
+start_working_engine "ran the $BASE_IMAGE base image as uid $WEBHOOK_UID" smoke_base_image
 
 began=$SECONDS
 if docker build --network host -t "$IMAGE" . >"$work/build.log" 2>&1; then
