@@ -2,8 +2,11 @@
 // same answerImageReview path. Exit 0 allowed, 1 denied, 2 usage or policy error.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { answerImageReview, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type Answer } from '../imagereview';
-import { loadPolicy, PolicyError, type CompiledPolicy } from '../policy';
+import winston from 'winston';
+import { answerImageReviewWith, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type Answer } from '../imagereview';
+import { loadPolicy, PolicyError, type CompiledPolicy, type ImageVerdict } from '../policy';
+import { ReviewContextSource } from '../server/review-context';
+import { ScanningSetupError } from '../server/tag-resolution';
 
 export const EXIT_ALLOWED = 0;
 export const EXIT_DENIED = 1;
@@ -66,11 +69,22 @@ function readReviewBody(file: string): unknown {
   }
 }
 
+/** The resolved digest, the report used and a lookup failure, as the audit annotations record them. */
+function describeScanning(verdict: ImageVerdict): string {
+  const facts = [
+    verdict.digest === undefined ? undefined : `digest ${verdict.digest}`,
+    verdict.report === undefined ? undefined : `report ${verdict.report}`,
+    verdict.resolveError === undefined ? undefined : `resolve error: ${verdict.resolveError}`,
+  ].filter((fact) => fact !== undefined);
+  return facts.length === 0 ? '' : ` [${facts.join('; ')}]`;
+}
+
 function describeAnswer(answer: Answer): string {
   if (answer.kind === 'invalid-request') return `DENY ${answer.fault}\n`;
   const { decision } = answer;
   const lines = decision.images.map(
-    (verdict) => `  ${verdict.allowed ? 'allow' : 'deny '} ${verdict.image}${verdict.normalized && verdict.normalized !== verdict.image ? ` (${verdict.normalized})` : ''}: ${verdict.rule}`,
+    (verdict) =>
+      `  ${verdict.allowed ? 'allow' : 'deny '} ${verdict.image}${verdict.normalized && verdict.normalized !== verdict.image ? ` (${verdict.normalized})` : ''}: ${verdict.rule}${describeScanning(verdict)}`,
   );
   const headline = decision.allowed
     ? decision.enforcedAllowed
@@ -80,31 +94,47 @@ function describeAnswer(answer: Answer): string {
   return `${headline}\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}policy ${decision.policy.name} (${decision.policy.hash}), mode ${decision.mode}\n`;
 }
 
-function runEvaluate(images: readonly string[], flags: EvaluateFlags): number {
+/** Refused report files and lookup problems go to stderr as one line each; stdout stays the answer. */
+function createStderrLogger(): winston.Logger {
+  const format = winston.format.printf(({ level, message, issue }) => `evaluate: ${level}: ${String(message)}${issue === undefined ? '' : `: ${String(issue)}`}`);
+  return winston.createLogger({ level: 'warn', format, transports: [new winston.transports.Stream({ stream: process.stderr })] });
+}
+
+async function runEvaluate(images: readonly string[], flags: EvaluateFlags): Promise<number> {
   if (flags.review !== undefined && images.length > 0) throw new UsageError('give either IMAGE arguments or --review FILE, not both');
   if (flags.review === undefined && images.length === 0) throw new UsageError('give at least one IMAGE, or --review FILE');
   const body = flags.review === undefined ? buildRequestBody(images, flags) : readReviewBody(flags.review);
   const policy: CompiledPolicy = loadPolicy(readText('--policy', flags.policy), flags.policy);
-  const answer = answerImageReview(policy, body);
-  process.stdout.write(flags.output === 'json' ? `${JSON.stringify(answer.response, null, 2)}\n` : describeAnswer(answer));
-  return answer.response.status.allowed ? EXIT_ALLOWED : EXIT_DENIED;
+  // The same reports and registry lookups the server would use, read once (nothing is watched).
+  const context = new ReviewContextSource({ logger: createStderrLogger(), watch: false });
+  try {
+    context.follow(policy, true);
+    const prepared = answerImageReviewWith(policy, body, (review) => context.prepare(policy, review));
+    const answer = prepared instanceof Promise ? await prepared : prepared;
+    process.stdout.write(flags.output === 'json' ? `${JSON.stringify(answer.response, null, 2)}\n` : describeAnswer(answer));
+    return answer.response.status.allowed ? EXIT_ALLOWED : EXIT_DENIED;
+  } finally {
+    context.close();
+  }
 }
 
 export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
-    .description('Judge images, or an ImageReview file, against a policy exactly as the server would. Exit 0 allowed, 1 denied, 2 usage or policy error.')
+    .description(
+      'Judge images, or an ImageReview file, against a policy exactly as the server would (reading the same scan reports and asking the same registries when the policy says so). Exit 0 allowed, 1 denied, 2 usage or policy error.',
+    )
     .argument('[image...]', 'image references as written in a pod spec')
     .requiredOption('--policy <file>', 'policy file')
     .option('--review <file>', 'an ImageReview request (JSON) instead of IMAGE arguments')
     .option('--namespace <ns>', 'namespace of the pod', 'default')
     .option('--annotation <key=value>', 'pod annotation (repeatable), e.g. alpha.image-policy.k8s.io/break-glass=true', collect, [])
     .addOption(new Option('--output <format>', 'text, or json for the ImageReview response the server would send').choices(['text', 'json']).default('text'))
-    .action((images: string[], flags: EvaluateFlags) => {
+    .action(async (images: string[], flags: EvaluateFlags) => {
       try {
-        process.exitCode = runEvaluate(images, flags);
+        process.exitCode = await runEvaluate(images, flags);
       } catch (error) {
-        if (!(error instanceof UsageError || error instanceof PolicyError)) throw error;
+        if (!(error instanceof UsageError || error instanceof PolicyError || error instanceof ScanningSetupError)) throw error;
         process.stderr.write(`evaluate: ${error.message}\n`);
         process.exitCode = EXIT_ERROR;
       }

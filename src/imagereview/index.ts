@@ -2,4 +2,4 @@
 export * from './types';
 export { decodeImageReview, type DecodeResult } from './decode';
 export { buildImageReviewResponse, buildInvalidRequestResponse, labelDecision, AUDIT_ANNOTATION, type DecisionLabel } from './response';
-export { answerImageReview, type Answer } from './answer';
+export { answerImageReview, answerImageReviewWith, type Answer, type PrepareContext } from './answer';

@@ -13,6 +13,9 @@ export const AUDIT_ANNOTATION = {
   deniedImages: 'denied-images',
   reason: 'reason',
   breakGlass: 'break-glass',
+  resolvedDigests: 'resolved-digests',
+  scanReports: 'scan-reports',
+  resolveErrors: 'resolve-errors',
 } as const;
 
 /** `allow`, `deny`, `audit-deny` (audit mode let a would-be denial through) or `break-glass`. */
@@ -39,6 +42,28 @@ function listDeniedImages(decision: Decision): string {
   return [...denied].join(',');
 }
 
+/** `name=value` per distinct image that has the field, e.g. `registry.example.com/app:1=sha256:...`. */
+function listImageFacts(decision: Decision, pick: (verdict: Decision['images'][number]) => string | undefined, separator: string): string | undefined {
+  const facts = new Set<string>();
+  for (const verdict of decision.images) {
+    const fact = pick(verdict);
+    if (fact !== undefined) facts.add(`${verdict.normalized ?? verdict.image}=${fact}`);
+  }
+  return facts.size === 0 ? undefined : truncate([...facts].join(separator), MAX_ANNOTATION_VALUE_LENGTH);
+}
+
+/** The audit trail of scanning: which digest each tag resolved to, which report judged it, which lookups failed. */
+function addScanningAnnotations(decision: Decision, auditAnnotations: Record<string, string>): void {
+  // Most policies neither resolve tags nor gate on reports: their answers skip this entirely.
+  if (!decision.images.some((verdict) => verdict.digest !== undefined || verdict.report !== undefined || verdict.resolveError !== undefined)) return;
+  const digests = listImageFacts(decision, (verdict) => verdict.digest, ',');
+  const reports = listImageFacts(decision, (verdict) => verdict.report, ',');
+  const errors = listImageFacts(decision, (verdict) => verdict.resolveError, '; ');
+  if (digests !== undefined) auditAnnotations[AUDIT_ANNOTATION.resolvedDigests] = digests;
+  if (reports !== undefined) auditAnnotations[AUDIT_ANNOTATION.scanReports] = reports;
+  if (errors !== undefined) auditAnnotations[AUDIT_ANNOTATION.resolveErrors] = errors;
+}
+
 export function buildImageReviewResponse(decision: Decision): ImageReviewResponse {
   const label = labelDecision(decision);
   const auditAnnotations: Record<string, string> = {
@@ -52,6 +77,7 @@ export function buildImageReviewResponse(decision: Decision): ImageReviewRespons
     if (decision.reason !== undefined) auditAnnotations[AUDIT_ANNOTATION.reason] = decision.reason;
   }
   if (decision.breakGlass) auditAnnotations[AUDIT_ANNOTATION.breakGlass] = 'true';
+  addScanningAnnotations(decision, auditAnnotations);
 
   // kube-apiserver shows `reason` only on a denial; an allowed answer leaves it out.
   const status = decision.allowed

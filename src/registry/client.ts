@@ -7,7 +7,7 @@ import { type Clock, ExpiringLruCache } from './cache';
 import { parseChallenges, type Challenge } from './challenge';
 import type { RegistryCredential } from './credentials';
 import { RegistryLookupError } from './errors';
-import type { RegistryTransport, TransportResponse } from './transport';
+import type { RegistryTransport, TransportRequest, TransportResponse } from './transport';
 
 /** What a runtime may pull for a tag: multi-platform indexes first, then single manifests. */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
@@ -119,7 +119,18 @@ export class RegistryClient {
     const headers: Record<string, string> = { Accept: MANIFEST_MEDIA_TYPES.join(', '), 'User-Agent': USER_AGENT };
     if (authorization !== undefined) headers['Authorization'] = authorization;
     // Error bodies are read (and dropped) so the connection can be kept alive.
-    return this.options.transport.send({ url, method, headers, signal, maxBodyBytes: Math.max(maxBodyBytes, MAX_ERROR_BODY_BYTES) });
+    return this.send(url, { url, method, headers, signal, maxBodyBytes: Math.max(maxBodyBytes, MAX_ERROR_BODY_BYTES) });
+  }
+
+  /** Every fault names the registry first, whichever host (registry or token server) failed. */
+  private async send(registryUrl: URL, request: TransportRequest): Promise<TransportResponse> {
+    try {
+      return await this.options.transport.send(request);
+    } catch (error) {
+      if (!(error instanceof RegistryLookupError)) throw error;
+      const registry = registryUrl.host === DOCKER_HUB_API_HOST ? 'docker.io' : registryUrl.host;
+      throw new RegistryLookupError(error.kind, `registry ${registry}: ${error.message}`);
+    }
   }
 
   private knownAuthorization(registry: string, scope: string): string | undefined {
@@ -161,7 +172,7 @@ export class RegistryClient {
     const credential = this.options.credentials.get(registry);
     const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
     if (credential !== undefined) headers['Authorization'] = basicAuthorization(credential);
-    const response = await this.options.transport.send({ url, method: 'GET', headers, signal, maxBodyBytes: MAX_TOKEN_RESPONSE_BYTES });
+    const response = await this.send(new URL(this.baseUrl(registry)), { url, method: 'GET', headers, signal, maxBodyBytes: MAX_TOKEN_RESPONSE_BYTES });
     if (response.status === 401 || response.status === 403) {
       const who = credential === undefined ? 'anonymous access' : 'the credentials';
       throw new RegistryLookupError('unauthorized', `registry ${registry}: token server ${url.host} refused ${who} (HTTP ${response.status})`);

@@ -39,7 +39,7 @@ const NOT_TLS_MESSAGE = 'wrong version number';
 function describeNetworkError(error: unknown, url: URL): RegistryLookupError {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   // OpenSSL messages run over several lines; a reason is one line.
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/^Error: /, '') ?? '';
   if (code === 'EPROTO' && message.includes(NOT_TLS_MESSAGE)) {
     return new RegistryLookupError('unreachable', `TLS with ${url.host} failed: it does not speak TLS (plain-HTTP registries go in resolveTags.plainHttpRegistries)`);
   }

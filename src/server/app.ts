@@ -2,8 +2,8 @@
 // evaluates it against the current policy and answers. Every decision is a 200, because
 // kube-apiserver treats any non-2xx answer as a backend failure and may then fail open.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { answerImageReview, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
-import type { CompiledPolicy, Decision, ReviewSubject } from '../policy';
+import { answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
+import type { CompiledPolicy, Decision, EvaluationContext, ReviewSubject } from '../policy';
 import { readBody } from './body';
 import type { Logger } from './logger';
 import type { ReviewObserver } from './review-observer';
@@ -24,6 +24,11 @@ export interface AppOptions {
   readonly isDraining: () => boolean;
   /** Told about every decision and invalid request (metrics); must stay cheap, it runs per review. */
   readonly observer?: ReviewObserver;
+  /**
+   * Scan reports and tag digests for policies that use them (ReviewContextSource.prepare): a value
+   * when at hand, a promise only when a tag must be looked up at its registry.
+   */
+  readonly reviewContext?: (policy: CompiledPolicy, review: ReviewSubject) => EvaluationContext | Promise<EvaluationContext>;
 }
 
 function sendReview(response: Response, review: ImageReviewResponse): void {
@@ -55,6 +60,9 @@ function logDecision(logger: Logger, decision: Decision, review: ReviewSubject, 
       normalized: verdict.normalized,
       allowed: verdict.allowed,
       rule: verdict.rule,
+      digest: verdict.digest,
+      report: verdict.report,
+      resolveError: verdict.resolveError,
     })),
     reason: decision.reason,
     policy: decision.policy.name,
@@ -90,7 +98,10 @@ async function handleReview(request: Request, response: Response, options: AppOp
     return;
   }
 
-  const answer = answerImageReview(policy, parsed);
+  const { reviewContext } = options;
+  const prepared = reviewContext === undefined ? answerImageReview(policy, parsed) : answerImageReviewWith(policy, parsed, (review) => reviewContext(policy, review));
+  // Evaluate runs after every lookup has finished; a review with nothing to look up never waits.
+  const answer = prepared instanceof Promise ? await prepared : prepared;
   sendReview(response, answer.response);
   if (answer.kind === 'invalid-request') {
     options.logger.warn('invalid request', { fault: answer.fault, policy: policy.name, policyHash: policy.hash });

@@ -15,6 +15,7 @@ import type { Logger } from './logger';
 import { WebhookMetrics } from './metrics';
 import { createPolicyReloadTarget, loadPolicyFile } from './policy-reload';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './reloader';
+import { ReviewContextSource } from './review-context';
 import { createTlsServer } from './tls';
 import { createTlsReloadTarget, loadTlsFiles, recordTlsLoaded } from './tls-reload';
 import type { TlsFiles, ValidatedTlsMaterial } from './tls-material';
@@ -109,13 +110,32 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   } catch (error) {
     throw new StartupError(describeError(error));
   }
+  // Scan reports and tag resolution, for a policy that uses them: a reports directory, credentials
+  // or CA file the starting policy names but that cannot be used fails startup like a bad policy.
+  const reviewContext = new ReviewContextSource({
+    logger,
+    watch: true,
+    ...(config.reloadDebounceMs === undefined ? {} : { debounceMs: config.reloadDebounceMs }),
+    ...(config.reloadIntervalMs === undefined ? {} : { pollIntervalMs: config.reloadIntervalMs }),
+  });
+  try {
+    reviewContext.follow(initialPolicy.value, true);
+  } catch (error) {
+    throw new StartupError(describeError(error));
+  }
   const startedAt = new Date();
   metrics.recordPolicyLoaded(initialPolicy.value, startedAt);
   recordTlsLoaded(metrics, initialTls.value, startedAt);
 
   const policyReloader = new Reloader(createPolicyReloadTarget(config.policyFile, metrics), initialPolicy, logger, metrics);
   let draining = false;
-  const app = createApp({ currentPolicy: () => policyReloader.current(), logger, isDraining: () => draining, observer: metrics });
+  const app = createApp({
+    currentPolicy: () => policyReloader.current(),
+    logger,
+    isDraining: () => draining,
+    observer: metrics,
+    reviewContext: (policy, review) => reviewContext.prepare(policy, review),
+  });
   const reviewServer = createTlsServer(app, { material: initialTls.value, allowedClientNames: config.allowedClientNames, logger });
   const tlsReloader = new Reloader(createTlsReloadTarget(tlsFiles, reviewServer, metrics), initialTls, logger, metrics);
 
@@ -170,6 +190,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       draining = true;
       watch.close();
       await Promise.all([closeServer(reviewServer, graceMs), closeServer(healthServer, graceMs)]);
+      reviewContext.close();
     },
   };
 }

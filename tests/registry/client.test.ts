@@ -116,14 +116,14 @@ describe('tag resolution against docker-registry', () => {
       reference: () => tagOn(secure.host),
       setup: () => ({ plainHttp: [] }),
       kind: 'unreachable',
-      message: /TLS with 127\.0\.0\.1:\d+ failed: .*resolveTags\.caFile/,
+      message: /^registry 127\.0\.0\.1:\d+: TLS with 127\.0\.0\.1:\d+ failed: .*resolveTags\.caFile/,
     },
     {
       name: 'HTTPS spoken to a plain-HTTP registry',
       reference: () => tagOn(plain.host),
       setup: () => ({ plainHttp: [], ca: true }),
       kind: 'unreachable',
-      message: /^TLS with 127\.0\.0\.1:\d+ failed: it does not speak TLS \(plain-HTTP registries go in resolveTags\.plainHttpRegistries\)$/,
+      message: /^registry 127\.0\.0\.1:\d+: TLS with 127\.0\.0\.1:\d+ failed: it does not speak TLS \(plain-HTTP registries go in resolveTags\.plainHttpRegistries\)$/,
     },
     {
       name: 'basic auth, no credentials for the host',
@@ -160,7 +160,7 @@ describe('tag resolution against docker-registry', () => {
       kind: 'configuration',
       message: /token realm http:\/\/127\.0\.0\.1:\d+ is not HTTPS$/,
     },
-    { name: 'registry down', reference: () => tagOn(downHost), setup: () => ({ plainHttp: [downHost] }), kind: 'unreachable', message: /cannot reach 127\.0\.0\.1:\d+: .*ECONNREFUSED/ },
+    { name: 'registry down', reference: () => tagOn(downHost), setup: () => ({ plainHttp: [downHost] }), kind: 'unreachable', message: /^registry 127\.0\.0\.1:\d+: cannot reach 127\.0\.0\.1:\d+: connect ECONNREFUSED/ },
     {
       name: 'registry that never answers',
       reference: () => tagOn(new URL(silent.url).host),
