@@ -60,7 +60,9 @@ bench: build
 	node bench/.build/bench/main.js $(BENCH_PART)
 
 # Container image (see Dockerfile). Offline, a base image and host-network build are needed: see scripts/e2e-docker.sh.
-IMAGE ?= image-policy-webhook:latest
+# Tagged with the package version: a moving :latest tag is what our own example policy denies.
+VERSION := $(shell node -p "require('./package.json').version")
+IMAGE ?= image-policy-webhook:$(VERSION)
 DOCKER_BUILD_FLAGS ?=
 .PHONY: image e2e
 image:
