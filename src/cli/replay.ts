@@ -3,10 +3,13 @@
 // --fail-on denied, only when an admitted review would be refused — 2 on a usage, policy or log
 // error, so CI can gate a policy edit on it.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDecisionLog } from '../decision-log';
-import { PolicyError, formatPolicyIssue, loadPolicy } from '../policy';
+import { type CompiledPolicy, PolicyError, formatPolicyIssue, loadPolicy } from '../policy';
 import { countChanges, formatReplayJson, formatReplayText, replayDecisions } from '../replay';
+import { ReportDirectoryError, readReportDirectory } from '../server/report-watcher';
+import type { ReportIndex } from '../vulnerabilities';
 
 const EXIT_UNCHANGED = 0;
 const EXIT_CHANGED = 1;
@@ -41,12 +44,26 @@ function parseExamples(value: string): number {
   return count;
 }
 
+/** The scan reports the candidate policy names, read once as the server would; refused files are reported. */
+function readReports(policy: CompiledPolicy, policyFile: string): ReportIndex | undefined {
+  if (policy.vulnerabilities === undefined) return undefined;
+  try {
+    const read = readReportDirectory(path.resolve(path.dirname(policyFile), policy.vulnerabilities.reports));
+    for (const issue of read.refused) process.stderr.write(`replay: scan report refused: ${issue}\n`);
+    return read.index;
+  } catch (error) {
+    if (error instanceof ReportDirectoryError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
 function runReplay(flags: ReplayFlags): number {
   const policy = loadPolicy(readInput('--policy', flags.policy), flags.policy);
+  const reports = readReports(policy, flags.policy);
   const log = parseDecisionLog(readInput('--log', flags.log));
   for (const line of log.malformed) process.stderr.write(`replay: ${flags.log}:${line.line}: skipped a review line: ${line.fault}\n`);
   if (log.records.length === 0) throw new InputError(`--log ${flags.log} holds no review lines (lines with "message":"review"): nothing to replay`);
-  const report = replayDecisions(policy, log.records);
+  const report = replayDecisions(policy, log.records, reports);
   const context = { logFile: flags.log, policyFile: flags.policy, examples: flags.examples, otherLines: log.otherLines, malformed: log.malformed };
   process.stdout.write(flags.output === 'json' ? formatReplayJson(report, context) : formatReplayText(report, context));
   const failing = flags.failOn === 'denied' ? report.changed['allowed-to-denied'] : countChanges(report);
@@ -58,6 +75,7 @@ export function registerReplayCommand(program: Command): void {
     .command('replay')
     .description(
       'Re-judge every review recorded in the decision log (namespace, annotations, images as written) under a candidate policy and report which answers would change: ' +
+        'tags are judged by the digests the log recorded (no registry is asked), scan reports are read from the policy\'s reports directory; ' +
         'allowed → denied, denied → allowed, and audit verdicts that move. Exit 0 when nothing changes, 1 when something does (see --fail-on), 2 on a usage, policy or log error.',
     )
     .requiredOption('--policy <file>', 'the candidate policy')

@@ -3,7 +3,7 @@
 // records (other log messages, text, a collector's prefix before the JSON) are counted, not fatal.
 import { z } from 'zod';
 import type { DecisionLabel } from '../imagereview';
-import type { ReviewSubject } from '../policy';
+import type { ReviewSubject, TagResolution } from '../policy';
 
 /** The `message` winston writes for one review (src/server/app.ts logDecision). */
 export const REVIEW_MESSAGE = 'review';
@@ -19,6 +19,8 @@ export interface DecisionRecord {
   readonly decision: DecisionLabel;
   readonly policy: string | undefined;
   readonly policyHash: string | undefined;
+  /** What each tag resolved to (or why it did not), keyed like evaluate's context; absent when none was logged. */
+  readonly resolutions?: ReadonlyMap<string, TagResolution>;
 }
 
 export interface MalformedLine {
@@ -38,7 +40,7 @@ const reviewLineSchema = z.object({
   message: z.literal(REVIEW_MESSAGE),
   namespace: z.string(),
   annotations: z.record(z.string(), z.string()).default({}),
-  images: z.array(z.object({ image: z.string() })),
+  images: z.array(z.object({ image: z.string(), normalized: z.string().optional(), digest: z.string().optional(), resolveError: z.string().optional() })),
   allowed: z.boolean(),
   decision: z.enum(DECISION_LABELS),
   policy: z.string().optional(),
@@ -80,6 +82,13 @@ export function parseDecisionLog(text: string): DecisionLog {
       return;
     }
     const value = parsed.data;
+    // A replay judges a tag by the digest it resolved to then, without asking the registry again.
+    const resolutions = new Map<string, TagResolution>();
+    for (const entry of value.images) {
+      if (entry.normalized === undefined) continue;
+      if (entry.digest !== undefined) resolutions.set(entry.normalized, { ok: true, digest: entry.digest });
+      else if (entry.resolveError !== undefined) resolutions.set(entry.normalized, { ok: false, fault: entry.resolveError });
+    }
     records.push({
       line,
       review: { namespace: value.namespace, annotations: value.annotations, images: value.images.map((entry) => entry.image) },
@@ -87,6 +96,7 @@ export function parseDecisionLog(text: string): DecisionLog {
       decision: value.decision,
       policy: value.policy,
       policyHash: value.policyHash,
+      ...(resolutions.size === 0 ? {} : { resolutions }),
     });
   });
   return { records, otherLines, malformed };

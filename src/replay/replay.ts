@@ -4,6 +4,7 @@
 import type { DecisionRecord } from '../decision-log';
 import { type DecisionLabel, labelDecision } from '../imagereview';
 import { type CompiledPolicy, type ImageVerdict, evaluate } from '../policy';
+import type { ReportIndex } from '../vulnerabilities';
 
 export const CHANGE_KINDS = ['allowed-to-denied', 'denied-to-allowed', 'verdict-only'] as const;
 /**
@@ -51,13 +52,14 @@ function zeroCounts<Key extends string>(keys: readonly Key[]): Record<Key, numbe
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 }
 
-export function replayDecisions(policy: CompiledPolicy, records: readonly DecisionRecord[]): ReplayReport {
+/** `reports`: the scan reports in force now, for a policy with a vulnerabilities section. */
+export function replayDecisions(policy: CompiledPolicy, records: readonly DecisionRecord[], reports?: ReportIndex): ReplayReport {
   const changed = zeroCounts(CHANGE_KINDS);
   const candidate = zeroCounts(LABELS);
   const groups = new Map<string, ChangeGroup>();
   let unchanged = 0;
   for (const record of records) {
-    const decision = evaluate(policy, record.review);
+    const decision = evaluate(policy, record.review, { ...(reports === undefined ? {} : { reports }), ...(record.resolutions === undefined ? {} : { resolutions: record.resolutions }) });
     const after = labelDecision(decision);
     candidate[after] += 1;
     if (after === record.decision) {
