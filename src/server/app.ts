@@ -71,6 +71,15 @@ function logDecision(logger: Logger, decision: Decision, review: ReviewSubject, 
   });
 }
 
+/**
+ * Decided when the answer goes out, not when the request came in: a review whose body was still
+ * arriving (or whose lookups were running) when the drain began must not invite another request
+ * on its keep-alive socket, which the server is about to close.
+ */
+function closeIfDraining(response: Response, options: AppOptions): void {
+  if (options.isDraining()) response.set('Connection', 'close');
+}
+
 async function handleReview(request: Request, response: Response, options: AppOptions): Promise<void> {
   const started = process.hrtime.bigint();
   const policy = options.currentPolicy();
@@ -94,6 +103,7 @@ async function handleReview(request: Request, response: Response, options: AppOp
     const message = `request body is not JSON: ${error instanceof Error ? error.message : String(error)}`;
     options.logger.warn('invalid request', { fault: message });
     options.observer?.observeInvalidRequest('not-json');
+    closeIfDraining(response, options);
     sendStatus(response, 400, 'BadRequest', message);
     return;
   }
@@ -102,6 +112,7 @@ async function handleReview(request: Request, response: Response, options: AppOp
   const prepared = reviewContext === undefined ? answerImageReview(policy, parsed) : answerImageReviewWith(policy, parsed, (review) => reviewContext(policy, review));
   // Evaluate runs after every lookup has finished; a review with nothing to look up never waits.
   const answer = prepared instanceof Promise ? await prepared : prepared;
+  closeIfDraining(response, options);
   sendReview(response, answer.response);
   if (answer.kind === 'invalid-request') {
     options.logger.warn('invalid request', { fault: answer.fault, policy: policy.name, policyHash: policy.hash });

@@ -18,7 +18,7 @@ let served: ServedDirectory;
 let pki: TestPki;
 let server: ServeProcess;
 let load: RunningLoad;
-let credentials: RawCredentials;
+let credentials: Required<RawCredentials>;
 
 /** The answer to one review, and the policy hash that judged it. */
 async function judge(images: string[]): Promise<{ allowed: boolean; policyHash: string }> {

@@ -39,7 +39,7 @@ beforeAll(async () => {
   const policy = loadPolicy(SCENARIO_POLICY_A, 'policy.yaml');
   const app = createApp({ currentPolicy: () => policy, logger: createSilentLogger(), isDraining: () => false });
   server = createTlsServer(app, {
-    material: { cert: Buffer.from(pki.server.certificate), key: Buffer.from(pki.server.privateKey), clientCa: Buffer.from(pki.ca.certificate) },
+    material: { cert: pki.server.certificate, key: Buffer.from(pki.server.privateKey), clientCa: [pki.ca.certificate] },
     allowedClientNames: [],
     logger: createSilentLogger(),
   });

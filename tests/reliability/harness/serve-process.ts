@@ -2,10 +2,26 @@
 // loopback ports, as `nobody` when run as root, with optional Node flags (a small heap), and
 // with its exit (code, signal, time) observable so tests can tell a clean stop from a crash.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { CLI_ENTRY, PROJECT_ROOT } from '../../support/cli';
+import path from 'node:path';
 import { findFreePort } from '../../support/ports';
 import { runsAsRoot, UNPRIVILEGED_ID } from './served-files';
+
+/**
+ * The checkout this harness belongs to, found by walking up to our package.json, so that it
+ * works from jest (tests/reliability/harness) and compiled for make soak/fault (a build folder).
+ */
+export function findProjectRoot(start: string = __dirname): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'image-policy-webhook') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no image-policy-webhook package.json above ${start}`);
+  }
+}
+
+const PROJECT_ROOT = findProjectRoot();
+const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'main.js');
 
 export interface ServeOptions {
   readonly policyFile: string;
@@ -16,6 +32,10 @@ export interface ServeOptions {
   /** Flags for node itself, e.g. --max-old-space-size=64. */
   readonly nodeArgs?: readonly string[];
   readonly startTimeoutMs?: number;
+  /** Sees every chunk the process prints (long runs count log lines here instead of keeping them). */
+  readonly onOutput?: (chunk: string) => void;
+  /** Keep everything printed for output(); off for long runs, whose logs would fill memory. */
+  readonly retainOutput?: boolean;
 }
 
 export interface ServeExit {
@@ -69,8 +89,15 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
     : nodeCommand;
   const child = spawn(command[0]!, command.slice(1), { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const retain = options.retainOutput ?? true;
+  const collect = (chunk: Buffer): void => {
+    const text = chunk.toString();
+    options.onOutput?.(text);
+    // Without retention, keep a tail: startup errors and a dying process's last words.
+    output = retain ? output + text : (output + text).slice(-64 * 1024);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<ServeExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
   const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
 
