@@ -1,17 +1,14 @@
 // Policy-file faults under load against the real `serve` process (run as `nobody` when tests
 // run as root, so "unreadable" is real): each fault is refused on reload, the last good policy
 // keeps judging every review, the process stays ready, and a later good edit still goes live.
-import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createTestPki, type TestPki } from '../support/pki';
 import { buildPost, exchangeRaw, type RawCredentials } from './raw-tls';
+import { POLICY_FAULTS, POLICY_FILE as POLICY, restorePolicy } from './harness/faults';
 import { startLoad, type RunningLoad } from './harness/load';
 import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from './harness/scenario';
 import { createServedDirectory, type ServedDirectory } from './harness/served-files';
 import { getHttpStatus, startServe, waitForOutput, type ServeProcess } from './harness/serve-process';
 
-const POLICY = 'policy.yaml';
 const LOAD_WORKERS = 4;
 
 let served: ServedDirectory;
@@ -58,21 +55,8 @@ describe('policy file faults while reviews keep flowing', () => {
     goodHash = (await judge(['registry.example.com/app:1'])).policyHash;
   });
 
-  test.each<{ name: string; inject: () => void }>([
-    { name: 'deleted', inject: () => unlinkSync(served.file(POLICY)) },
-    { name: 'truncated to zero bytes', inject: () => served.writeInPlace(POLICY, '') },
-    { name: 'truncated inside a quoted pattern', inject: () => served.writeInPlace(POLICY, SCENARIO_POLICY_A.slice(0, SCENARIO_POLICY_A.indexOf(':latest'))) },
-    { name: 'made unreadable (mode 000)', inject: () => chmodSync(served.file(POLICY), 0) },
-    { name: 'replaced by invalid YAML', inject: () => served.write(POLICY, 'allow: [registry.example.com/**\ndeny: {') },
-    { name: 'replaced by YAML that is not a policy', inject: () => served.write(POLICY, 'hello: world\n') },
-    { name: 'replaced by a policy with an invalid pattern', inject: () => served.write(POLICY, SCENARIO_POLICY_A.replace('registry.example.com/**', 'Registry.example.com/UPPER/**')) },
-    { name: 'replaced by binary garbage', inject: () => served.write(POLICY, randomBytes(4096)) },
-    { name: 'replaced by a directory', inject: () => { unlinkSync(served.file(POLICY)); mkdirSync(served.file(POLICY)); } },
-    { name: 'replaced by a FIFO (must not block the server)', inject: () => { unlinkSync(served.file(POLICY)); expect(spawnSync('mkfifo', [served.file(POLICY)]).status).toBe(0); } },
-    { name: 'replaced by a dangling symlink', inject: () => { unlinkSync(served.file(POLICY)); symlinkSync(served.file('missing.yaml'), served.file(POLICY)); } },
-    { name: 'replaced by a 9 MiB file', inject: () => served.write(POLICY, `# ${'x'.repeat(9 * 1024 * 1024)}\n${SCENARIO_POLICY_A}`) },
-  ])('$name: refused, the last good policy keeps judging', async ({ inject }) => {
-    inject();
+  test.each(POLICY_FAULTS)('$name: refused, the last good policy keeps judging', async (fault) => {
+    await fault.inject(served, pki);
     await reloadAndExpect(/"message":"policy reload refused; the last good version stays in force"/);
     expect(server.isRunning()).toBe(true);
     expect(await getHttpStatus(server.healthPort, '/readyz')).toBe(200);
@@ -80,8 +64,7 @@ describe('policy file faults while reviews keep flowing', () => {
     await expect(judge(['evil.example/app:1'])).resolves.toEqual({ allowed: false, policyHash: goodHash });
     await expect(judge([FLIP_IMAGE])).resolves.toEqual({ allowed: false, policyHash: goodHash });
 
-    rmSync(served.file(POLICY), { recursive: true, force: true });
-    served.write(POLICY, SCENARIO_POLICY_A);
+    restorePolicy(served);
     await reloadAndExpect(/policy files are back to the version in force|"message":"policy unchanged"/);
   });
 

@@ -1,20 +1,16 @@
 // TLS-file faults under load against the real `serve` process: a garbage, truncated, deleted or
 // mismatched certificate, key or client CA is refused on reload, new handshakes keep presenting
 // the certificate in force, reviews keep flowing, and a genuine rotation still goes live.
-import { X509Certificate, randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { generateServingCertificate } from '../../src/pki';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES, type TestPki } from '../support/pki';
+import { CA_FILE as CA, CERT_FILE as CERT, KEY_FILE as KEY, restoreTls, TLS_FAULTS } from './harness/faults';
 import { startLoad, type RunningLoad } from './harness/load';
 import { SCENARIO_POLICY_A, SCENARIO_REQUESTS } from './harness/scenario';
 import { createServedDirectory, type ServedDirectory } from './harness/served-files';
 import { startServe, waitForOutput, type ServeProcess } from './harness/serve-process';
 
-const CERT = 'server.crt';
-const KEY = 'server.key';
-const CA = 'ca.crt';
-const MS_PER_DAY = 86_400_000;
 
 let served: ServedDirectory;
 let pki: TestPki;
@@ -61,32 +57,14 @@ afterAll(async () => {
 });
 
 describe('certificate file faults while reviews keep flowing', () => {
-  test.each<{ name: string; inject: () => Promise<void> | void }>([
-    { name: 'certificate replaced by garbage', inject: () => void served.write(CERT, randomBytes(2048)) },
-    { name: 'certificate truncated halfway', inject: () => void served.writeInPlace(CERT, pki.server.certificate.slice(0, pki.server.certificate.length / 2)) },
-    { name: 'certificate deleted', inject: () => unlinkSync(served.file(CERT)) },
-    { name: 'key replaced by garbage', inject: () => void served.write(KEY, 'not a key\n', 0o600) },
-    { name: 'key from another certificate', inject: () => void served.write(KEY, pki.intruderClient.privateKey, 0o600) },
-    { name: 'key made unreadable (mode 000)', inject: () => void served.write(KEY, pki.server.privateKey, 0o000) },
-    { name: 'client CA replaced by garbage', inject: () => void served.write(CA, '-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n') },
-    {
-      name: 'certificate replaced by one that has already expired',
-      inject: async () => {
-        const expired = await generateServingCertificate(pki.ca, { subjectAltNames: TEST_SERVER_SUBJECT_ALT_NAMES, notBefore: new Date(Date.now() - 2 * MS_PER_DAY), notAfter: new Date(Date.now() - MS_PER_DAY) });
-        served.write(KEY, expired.privateKey, 0o600);
-        served.write(CERT, expired.certificate);
-      },
-    },
-  ])('$name: refused, new handshakes still get the certificate in force', async ({ inject }) => {
+  test.each(TLS_FAULTS)('$name: refused, new handshakes still get the certificate in force', async (fault) => {
     const inForce = fingerprintOf(pki.server.certificate);
-    await inject();
+    await fault.inject(served, pki);
     await reloadAndExpect(/"message":"tls reload refused; the last good version stays in force"/);
     expect(await presentedFingerprint()).toBe(inForce);
     expect(server.isRunning()).toBe(true);
 
-    served.write(CERT, pki.server.certificate);
-    served.write(KEY, pki.server.privateKey, 0o600);
-    served.write(CA, pki.ca.certificate);
+    restoreTls(served, pki);
     await reloadAndExpect(/tls files are back to the version in force|"message":"tls unchanged"/);
   });
 
