@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { type CompiledPolicy, compilePolicy } from './compile';
 import { PolicyError, type PolicyIssue } from './errors';
 import { POLICY_KIND, policySchema } from './schema';
+import { parseSimpleYaml } from './simple-yaml';
 
 type Location = { readonly line: number; readonly column: number };
 type IssuePath = readonly PropertyKey[];
@@ -122,6 +123,13 @@ function readDocument(document: Document, collector: IssueCollector): unknown {
  * listing every problem found; a policy that loads can no longer fail at request time.
  */
 export function loadPolicy(text: string, fileName: string): CompiledPolicy {
+  // Plain policy files (nearly all) skip the YAML node tree; anything else, and every file with a
+  // problem to report, goes the full way below, which gives the same value and locates errors.
+  const simple = parseSimpleYaml(text);
+  if (simple !== undefined) {
+    const parsed = policySchema.safeParse(simple);
+    if (parsed.success) return compilePolicy(parsed.data, text, fileName);
+  }
   const lineCounter = new LineCounter();
   const collector = new IssueCollector(fileName, lineCounter);
   // logLevel 'error' keeps the parser from printing warnings: here they are issues ('silent' would also drop errors).

@@ -58,7 +58,8 @@ export interface PatternSpec {
 }
 
 function withStandIns(glob: string): string {
-  return glob.split(STAR).join(STAR_STAND_IN);
+  // Most pieces have no star; loading a large policy checks every piece of every pattern.
+  return glob.includes(STAR) ? glob.replaceAll(STAR, STAR_STAND_IN) : glob;
 }
 
 function findCharacterFault(source: string): string | undefined {
