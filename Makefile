@@ -59,6 +59,19 @@ bench: build
 	npx tsc -p bench/tsconfig.json
 	node bench/.build/bench/main.js $(BENCH_PART)
 
+# Reliability (issue 6), loopback only, bounded, stop by themselves; each prints a summary and exits 1 on any failure.
+# make fault: policy/TLS file faults, slow clients, SIGTERM and a small-heap flood under load (~2 min; FAULT_HEAP_MIB=32).
+# make soak DURATION=<seconds>: sustained load, policy reloaded every second, certificate rotated every ten (default 60).
+DURATION ?= 60
+.PHONY: fault soak
+fault: build
+	npx tsc -p scripts/reliability/tsconfig.json
+	node scripts/reliability/.build/scripts/reliability/fault.js
+
+soak: build
+	npx tsc -p scripts/reliability/tsconfig.json
+	node scripts/reliability/.build/scripts/reliability/soak.js --duration $(DURATION)
+
 # Container image (see Dockerfile). Offline, a base image and host-network build are needed: see scripts/e2e-docker.sh.
 # Tagged with the package version: a moving :latest tag is what our own example policy denies.
 VERSION := $(shell node -p "require('./package.json').version")

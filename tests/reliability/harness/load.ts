@@ -50,6 +50,8 @@ export interface RunningLoad {
   readonly startedAt: number;
   stats(): LoadStats;
   samples(): readonly Sample[];
+  /** Returns the samples gathered since the last call and forgets them (long runs stay small). */
+  drainSamples(): Sample[];
   /** Stops sending, waits for what is in flight, and returns the final figures. */
   stop(): Promise<LoadStats>;
 }
@@ -105,7 +107,7 @@ function judge(expect: Expectation, status: number, text: string): { outcome: Ou
 export function startLoad(options: LoadOptions): RunningLoad {
   const startedAt = Date.now();
   const agent = new https.Agent({ keepAlive: true, maxSockets: options.workers });
-  const samples: Sample[] = [];
+  let samples: Sample[] = [];
   const outcomes: Record<string, number> = {};
   const policyHashes = new Set<string>();
   const fingerprints = new Set<string>();
@@ -152,13 +154,19 @@ export function startLoad(options: LoadOptions): RunningLoad {
   const stats = (): LoadStats => {
     const served = outcomes['ok'] ?? 0;
     const status5xx = Object.entries(outcomes).filter(([outcome]) => /^status-5\d\d$/.test(outcome)).reduce((sum, [, count]) => sum + count, 0);
-    return { sent, served, failed: samples.length - served, status5xx, outcomes: { ...outcomes }, policyHashes: new Set(policyHashes), certificateFingerprints: new Set(fingerprints) };
+    const answered = Object.values(outcomes).reduce((sum, count) => sum + count, 0);
+    return { sent, served, failed: answered - served, status5xx, outcomes: { ...outcomes }, policyHashes: new Set(policyHashes), certificateFingerprints: new Set(fingerprints) };
   };
 
   return {
     startedAt,
     stats,
     samples: () => samples,
+    drainSamples() {
+      const drained = samples;
+      samples = [];
+      return drained;
+    },
     async stop() {
       stopping = true;
       await Promise.all(workers);
