@@ -35,6 +35,8 @@ function describeSettings(settings: ResolveTagsSettings, files: ResolverFiles): 
 export class ReviewContextSource {
   private reports: ReportWatcher | undefined;
   private resolution: { readonly key: string; readonly handle: RegistryResolution } | undefined;
+  /** The policy object last followed: a compiled policy never changes, a reload makes a new one. */
+  private followed: CompiledPolicy | undefined;
 
   constructor(private readonly options: ReportWatcherOptions) {}
 
@@ -68,8 +70,14 @@ export class ReviewContextSource {
    * ScanningSetupError; later the last good reports stay in force and lookups fail closed.
    */
   follow(policy: CompiledPolicy, strict = false): void {
+    if (policy === this.followed) return;
     const directory = resolveAgainstPolicy(policy, policy.vulnerabilities?.reports);
     if (directory !== this.reports?.directory) this.replaceReports(directory, strict);
+    this.followResolution(policy, strict);
+    this.followed = policy;
+  }
+
+  private followResolution(policy: CompiledPolicy, strict: boolean): void {
     const settings = policy.resolveTags;
     if (settings === undefined) {
       this.resolution?.handle.close();
