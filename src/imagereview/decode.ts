@@ -50,7 +50,8 @@ function decodeAnnotations(annotations: unknown): Record<string, string> | strin
   if (!isRecord(annotations)) return `spec.annotations is ${describe(annotations)}, expected a map of strings`;
   const decoded: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(annotations)) {
-    if (typeof value !== 'string') return `spec.annotations[${JSON.stringify(key)}] is ${describe(value)}, expected a string`;
+    // The key is quoted cut short like any value: a reason must stay one short line.
+    if (typeof value !== 'string') return `spec.annotations[${describe(key)}] is ${describe(value)}, expected a string`;
     decoded[key] = value;
   }
   return decoded;

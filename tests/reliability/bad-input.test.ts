@@ -107,6 +107,7 @@ describe('request bodies over mutual TLS', () => {
     { name: 'image is an object', body: json(reviewOf([{ toString: GOOD_IMAGE }])), expected: { decision: 'deny', reason: /image is an object/ } },
     { name: 'image is a list', body: json(reviewOf([[GOOD_IMAGE]])), expected: { decision: 'deny', reason: /image is an array/ } },
     { name: 'image is null: an empty reference', body: json(reviewOf([null])), expected: { decision: 'deny', reason: /empty/ } },
+    { name: 'non-string annotation under a 1 MiB key: a bounded answer', body: json(reviewOf([GOOD_IMAGE], { annotations: { [`x.image-policy.k8s.io/${'k'.repeat(MIB)}`]: 5 } })), expected: { decision: 'deny', reason: /spec\.annotations\["x\.image-policy\.k8s\.io\/k+"…\] is a number/ } },
     { name: 'containers is a string', body: json(reviewOf([], { containers: GOOD_IMAGE })), expected: { decision: 'deny', reason: /spec\.containers/ } },
     { name: 'NUL inside the image', body: json(reviewOf([`${GOOD_IMAGE}\u0000`])), expected: { decision: 'deny', reason: /control character U\+0000/ } },
     { name: 'every C0 control character in one image', body: json(reviewOf([`registry.example.com/a${Array.from({ length: 32 }, (_, code) => String.fromCharCode(code)).join('')}`])), expected: { decision: 'deny', reason: /U\+0000/ } },
