@@ -7,7 +7,7 @@ POLICY ?= examples/policy.yaml
 LISTEN ?= 127.0.0.1:8443
 HEALTH_LISTEN ?= 127.0.0.1:9090
 
-.PHONY: install build run test typecheck clean bench
+.PHONY: install build run test typecheck clean bench test-deps
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -48,7 +48,11 @@ run: build $(PKI_DIR)/ca.crt
 	$(CLI) serve --policy $(POLICY) --tls-cert $(PKI_DIR)/server.crt --tls-key $(PKI_DIR)/server.key \
 	  --client-ca $(PKI_DIR)/ca.crt --listen $(LISTEN) --health-listen $(HEALTH_LISTEN)
 
-test: install
+# Debian packages the suites drive for real (openssl, kubectl, registry, prometheus, ...), when missing.
+test-deps:
+	scripts/install-test-deps.sh
+
+test: install test-deps
 	npx tsc --noEmit
 	npm run build
 	npx jest --ci
@@ -84,6 +88,7 @@ image:
 # On a private, throwaway dockerd (root; installs docker.io, docker-compose, debootstrap if missing): the Dockerfile
 # and docker-compose.yml, then deploy/systemd under a real systemd in a debootstrapped Debian.
 e2e: build
+	scripts/install-test-deps.sh --e2e
 	scripts/e2e-docker.sh
 	scripts/e2e-systemd.sh
 
