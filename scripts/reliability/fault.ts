@@ -136,8 +136,13 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   const signalledAt = Date.now();
   server.signal('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const refused = await exchangeRaw(server.port, credentials, [buildPost(buildReview(['registry.example.com/app:1']))], { finalResponses: 1, deadlineMs: 2_000 }).then(() => 'answered', (error: NodeJS.ErrnoException) => error.code ?? error.message);
+  // Until the signal is handled a new connection may still be served; after that it must be refused.
+  const tryNewConnection = (): Promise<string> =>
+    exchangeRaw(server.port, credentials, [buildPost(buildReview(['registry.example.com/app:1']))], { finalResponses: 1, deadlineMs: 2_000 }).then(() => 'answered', (error: NodeJS.ErrnoException) => error.code ?? error.message);
+  let refused = await tryNewConnection();
+  for (const deadline = Date.now() + 5_000; refused === 'answered' && Date.now() < deadline; refused = await tryNewConnection()) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const answers = await Promise.all(inFlight.map((review) => review.finish()));
   const exit = await server.exited;
   const final = await load.stop();
