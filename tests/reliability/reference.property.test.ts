@@ -17,6 +17,7 @@ import {
 const MAX_MESSAGE_LENGTH = 400;
 const HOSTILE_SAMPLES = 300;
 const WARM_UP_RUNS = 200;
+const RUNS_PER_INPUT = 3;
 // Generous on purpose: real cost is microseconds; a backtracking blow-up costs seconds.
 const MEDIAN_BOUND_MS = 1;
 const MAX_BOUND_MS = 50;
@@ -89,10 +90,16 @@ describe('parseImageReference cost on hostile input up to 64 KiB', () => {
   test(`median under ${MEDIAN_BOUND_MS} ms, slowest under ${MAX_BOUND_MS} ms`, () => {
     const inputs = fc.sample(hostileStringArbitrary, { seed: FIXED_SEED, numRuns: HOSTILE_SAMPLES });
     for (const input of inputs.slice(0, WARM_UP_RUNS)) parseOrError(input);
+    // Each input's cost is the best of a few runs: a garbage-collection pause or a busy machine
+    // inflates one run, while a backtracking blow-up is slow every time.
     const timings = inputs.map((input) => {
-      const start = performance.now();
-      parseOrError(input);
-      return { ms: performance.now() - start, length: input.length, head: input.slice(0, 40) };
+      let best = Number.POSITIVE_INFINITY;
+      for (let run = 0; run < RUNS_PER_INPUT; run += 1) {
+        const start = performance.now();
+        parseOrError(input);
+        best = Math.min(best, performance.now() - start);
+      }
+      return { ms: best, length: input.length, head: input.slice(0, 40) };
     });
     const sorted = [...timings].sort((a, b) => a.ms - b.ms);
     const median = sorted[Math.floor(sorted.length / 2)]!;
