@@ -1,84 +1,23 @@
-// Hostile and malformed requests against the real `serve` process over mutual TLS: each is
-// answered as PRODUCT.md says (a decision is a 200, non-JSON a 400, other routes 404/405,
-// broken HTTP a 4xx and a closed socket) within a bounded time, never a 5xx, and after every
-// row the same process still judges a good and a bad review correctly.
+// Hostile request bodies, content types, paths and methods against the real `serve` process over
+// mutual TLS: each is answered as PRODUCT.md says (a decision is a 200, non-JSON a 400, other
+// routes 404/405) within a bounded time, never a 5xx, and after every row the same process
+// still judges a good and a bad review correctly.
 import { gzipSync } from 'node:zlib';
-import net from 'node:net';
-import tls from 'node:tls';
-import { createTestPki, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
-import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
-import { startWebhookProcess, type WebhookProcess } from '../support/webhook-process';
-import { buildPost, exchangeRaw, type RawCredentials, type RawExchange, type RawResponse } from './raw-tls';
+import { BAD, BAD_IMAGE, GOOD, GOOD_IMAGE, API_VERSION, KIND, expectAnswer, json, reviewOf, startJudgedServer, type Expected, type JudgedServer } from './judged-server';
+import { buildPost, exchangeRaw } from './raw-tls';
 
-const API_VERSION = 'imagepolicy.k8s.io/v1alpha1';
-const KIND = 'ImageReview';
-const GOOD_IMAGE = 'registry.example.com/app:1';
-const BAD_IMAGE = 'docker.io/library/busybox:1.36';
-const MAX_REASON_LENGTH = 200;
-// The answer to any request stays small, however large the request.
-const MAX_ANSWER_BYTES = 8 * 1024;
 const MIB = 1024 * 1024;
 const DEEP = 100_000;
-
-function reviewOf(images: unknown[], spec: Record<string, unknown> = {}, top: Record<string, unknown> = {}): Record<string, unknown> {
-  return { kind: KIND, apiVersion: API_VERSION, metadata: {}, spec: { containers: images.map((image) => ({ image })), namespace: 'default', ...spec }, status: { allowed: false }, ...top };
-}
-const json = (value: unknown): string => `${JSON.stringify(value)}\n`;
-const GOOD = json(reviewOf([GOOD_IMAGE]));
-const BAD = json(reviewOf([BAD_IMAGE]));
 /** A good review with raw bytes spliced into its image string. */
 const withImageBytes = (bytes: number[]): Buffer =>
   Buffer.concat([Buffer.from(`{"kind":"${KIND}","apiVersion":"${API_VERSION}","spec":{"containers":[{"image":"registry.example.com/a`), Buffer.from(bytes), Buffer.from('"}]}}')]);
 
-let pki: TestPki;
-let webhook: WebhookProcess;
-let credentials: RawCredentials;
-
+let server: JudgedServer;
 beforeAll(async () => {
-  pki = await createTestPki();
-  credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
-  webhook = await startWebhookProcess({ policyFile: writeTempPolicy(CONTRACT_POLICY), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
+  server = await startJudgedServer();
 });
-afterAll(async () => {
-  expect(await webhook.stop()).toBe(0);
-  pki.remove();
-});
-
-type Expected =
-  | { readonly decision: 'allow' | 'deny'; readonly reason?: RegExp }
-  | { readonly status: number; readonly message?: RegExp; readonly closes?: boolean };
-
-function expectAnswer(response: RawResponse | undefined, expected: Expected): void {
-  if (response === undefined) throw new Error('no answer');
-  expect(response.status).toBeLessThan(500);
-  expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(MAX_ANSWER_BYTES);
-  if ('decision' in expected) {
-    expect(response.status).toBe(200);
-    expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const answer = JSON.parse(response.body);
-    expect(answer).toMatchObject({ apiVersion: API_VERSION, kind: KIND, status: { allowed: expected.decision === 'allow' } });
-    if (expected.decision === 'deny') {
-      expect(answer.status.reason).toMatch(expected.reason ?? /./);
-      expect(answer.status.reason).not.toMatch(/[\r\n]/);
-      expect(answer.status.reason.length).toBeLessThanOrEqual(MAX_REASON_LENGTH + 200);
-    }
-    return;
-  }
-  expect(response.status).toBe(expected.status);
-  if (expected.message) expect(JSON.parse(response.body)).toMatchObject({ kind: 'Status', code: expected.status, message: expect.stringMatching(expected.message) });
-}
-
-/** The row must not have hurt the server: it still allows the good review and denies the bad one. */
-async function expectStillJudging(): Promise<void> {
-  expect(webhook.child.exitCode).toBeNull();
-  const [good, bad] = await Promise.all([
-    exchangeRaw(webhook.port, credentials, [buildPost(GOOD)], { finalResponses: 1 }),
-    exchangeRaw(webhook.port, credentials, [buildPost(BAD)], { finalResponses: 1 }),
-  ]);
-  expectAnswer(good.responses[0], { decision: 'allow' });
-  expectAnswer(bad.responses[0], { decision: 'deny', reason: /busybox/ });
-}
+afterAll(() => server.stop());
 
 describe('request bodies over mutual TLS', () => {
   const deepArrays = '['.repeat(DEEP) + ']'.repeat(DEEP);
@@ -138,9 +77,9 @@ describe('request bodies over mutual TLS', () => {
     { name: 'absolute-form target', body: GOOD, path: 'https://localhost/imagepolicy', expected: { decision: 'allow' } },
   ])('$name', async ({ body, headers, path, expected }) => {
     const request = buildPost(body, { ...(headers ? { headers } : {}), ...(path ? { path } : {}) });
-    const exchange = await exchangeRaw(webhook.port, credentials, [request], { finalResponses: 1 });
+    const exchange = await exchangeRaw(server.webhook.port, server.credentials, [request], { finalResponses: 1 });
     expectAnswer(exchange.responses[0], expected);
-    await expectStillJudging();
+    await server.expectStillJudging();
   });
 });
 
@@ -153,140 +92,9 @@ describe('methods over mutual TLS', () => {
     { name: 'OPTIONS', method: 'OPTIONS' },
     { name: 'HEAD', method: 'HEAD' },
   ])('$name on the review path is a 405 naming POST', async ({ method }) => {
-    const result = await requestHttps(webhook.port, credentials, method === 'HEAD' || method === 'GET' ? undefined : GOOD, { method });
+    const result = await requestHttps(server.webhook.port, server.credentials, method === 'HEAD' || method === 'GET' ? undefined : GOOD, { method });
     expect(result.status).toBe(405);
     expect(result.headers.allow).toBe('POST');
-    await expectStillJudging();
-  });
-});
-
-describe('malformed and unusual HTTP over mutual TLS', () => {
-  const good = buildPost(GOOD);
-  const bad = buildPost(BAD);
-  const head = (lines: string[]): string => `${lines.join('\r\n')}\r\n\r\n`;
-  test.each<{ name: string; pieces: (string | Buffer)[]; finalResponses?: number; pauseMs?: number; want: (exchange: RawExchange) => void }>([
-    {
-      name: 'HTTP/1.0: answered, then the server closes',
-      pieces: [buildPost(GOOD, { version: '1.0' })],
-      want: ({ responses, closedByServer }) => {
-        expectAnswer(responses[0], { decision: 'allow' });
-        expect(responses[0]!.headers.connection).toBe('close');
-        expect(closedByServer).toBe(true);
-      },
-    },
-    {
-      name: 'HTTP/1.0 keep-alive: two answers on one connection',
-      pieces: [buildPost(GOOD, { version: '1.0', headers: { Connection: 'keep-alive' } }), buildPost(BAD, { version: '1.0' })],
-      pauseMs: 100,
-      want: ({ responses }) => {
-        expectAnswer(responses[0], { decision: 'allow' });
-        expectAnswer(responses[1], { decision: 'deny' });
-      },
-    },
-    {
-      name: 'HTTP/1.0 without Content-Length: an empty body, so a 400',
-      pieces: [head(['POST /imagepolicy HTTP/1.0', 'Host: localhost']) + GOOD],
-      want: ({ responses }) => expectAnswer(responses[0], { status: 400 }),
-    },
-    {
-      name: 'three pipelined requests in one write: three answers, in order',
-      pieces: [Buffer.concat([good, bad, buildPost('not json')])],
-      finalResponses: 3,
-      want: ({ responses }) => {
-        expectAnswer(responses[0], { decision: 'allow' });
-        expectAnswer(responses[1], { decision: 'deny' });
-        expectAnswer(responses[2], { status: 400, message: /not JSON/ });
-      },
-    },
-    {
-      name: 'fifty pipelined requests: fifty answers, in order',
-      pieces: [Buffer.concat(Array.from({ length: 50 }, (_, index) => (index % 2 === 0 ? good : bad)))],
-      finalResponses: 50,
-      want: ({ responses }) => {
-        expect(responses).toHaveLength(50);
-        responses.forEach((response, index) => expectAnswer(response, { decision: index % 2 === 0 ? 'allow' : 'deny' }));
-      },
-    },
-    {
-      name: 'a request dribbled across many TLS records',
-      pieces: Array.from({ length: Math.ceil(good.length / 16) }, (_, index) => good.subarray(index * 16, index * 16 + 16)),
-      pauseMs: 2,
-      finalResponses: 1,
-      want: ({ responses }) => expectAnswer(responses[0], { decision: 'allow' }),
-    },
-    {
-      name: 'chunked transfer encoding',
-      pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', 'Transfer-Encoding: chunked']) + `${Buffer.byteLength(BAD).toString(16)}\r\n${BAD}\r\n0\r\n\r\n`],
-      finalResponses: 1,
-      want: ({ responses }) => expectAnswer(responses[0], { decision: 'deny' }),
-    },
-    {
-      name: 'Expect: 100-continue',
-      pieces: [buildPost(GOOD, { headers: { Expect: '100-continue' } })],
-      finalResponses: 1,
-      want: ({ responses }) => {
-        expect(responses[0]!.status).toBe(100);
-        expectAnswer(responses[1], { decision: 'allow' });
-      },
-    },
-    {
-      name: 'an Upgrade request is served as plain HTTP/1.1',
-      pieces: [buildPost(BAD, { headers: { Connection: 'Upgrade', Upgrade: 'h2c' } })],
-      finalResponses: 1,
-      want: ({ responses }) => expectAnswer(responses[0], { decision: 'deny' }),
-    },
-    { name: 'garbage request line', pieces: ['HELLO\r\n\r\n'], want: ({ responses, closedByServer }) => { expectAnswer(responses[0], { status: 400 }); expect(closedByServer).toBe(true); } },
-    { name: 'HTTP/2 connection preface', pieces: ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    { name: 'unknown method', pieces: [head(['BREW /imagepolicy HTTP/1.1', 'Host: localhost'])], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    { name: 'CONNECT is refused by closing', pieces: [head(['CONNECT example.com:443 HTTP/1.1', 'Host: example.com:443'])], want: ({ responses, closedByServer }) => { expect(responses.filter((response) => response.status < 400)).toEqual([]); expect(closedByServer).toBe(true); } },
-    { name: 'no Host header', pieces: [head(['POST /imagepolicy HTTP/1.1', `Content-Length: ${Buffer.byteLength(GOOD)}`]) + GOOD], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    {
-      name: 'smuggling: Content-Length and Transfer-Encoding together',
-      pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', 'Content-Length: 5', 'Transfer-Encoding: chunked']) + `0\r\n\r\n${good.toString('latin1')}`],
-      want: ({ responses, closedByServer }) => { expectAnswer(responses[0], { status: 400 }); expect(responses).toHaveLength(1); expect(closedByServer).toBe(true); },
-    },
-    {
-      name: 'smuggling: two different Content-Length headers',
-      pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', 'Content-Length: 2', 'Content-Length: 3']) + '{}'],
-      want: ({ responses }) => { expectAnswer(responses[0], { status: 400 }); expect(responses).toHaveLength(1); },
-    },
-    { name: 'negative Content-Length', pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', 'Content-Length: -1'])], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    { name: 'non-numeric Content-Length', pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', 'Content-Length: 12abc'])], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    { name: 'invalid chunk size', pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', 'Transfer-Encoding: chunked']) + 'zz\r\nabc\r\n0\r\n\r\n'], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    { name: 'NUL in a header value', pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', 'X-Note: a\u0000b', 'Content-Length: 2']) + '{}'], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    { name: 'bare LF line endings', pieces: [`POST /imagepolicy HTTP/1.1\nHost: localhost\nContent-Length: ${Buffer.byteLength(GOOD)}\n\n${GOOD}`], want: ({ responses }) => expectAnswer(responses[0], { status: 400 }) },
-    { name: '20 KiB header', pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', `X-Big: ${'a'.repeat(20 * 1024)}`, 'Content-Length: 2']) + '{}'], want: ({ responses }) => expectAnswer(responses[0], { status: 431 }) },
-    { name: '20 KiB request target', pieces: [head([`POST /imagepolicy?${'a'.repeat(20 * 1024)} HTTP/1.1`, 'Host: localhost', 'Content-Length: 2']) + '{}'], want: ({ responses }) => expectAnswer(responses[0], { status: 431 }) },
-    { name: 'thousands of small headers', pieces: [head(['POST /imagepolicy HTTP/1.1', 'Host: localhost', ...Array.from({ length: 3000 }, (_, index) => `X-${index}: v`), 'Content-Length: 2']) + '{}'], want: ({ responses }) => expect(responses[0]?.status).toBe(431) },
-  ])('$name', async ({ pieces, finalResponses, pauseMs, want }) => {
-    const exchange = await exchangeRaw(webhook.port, credentials, pieces, { ...(finalResponses ? { finalResponses } : {}), ...(pauseMs ? { pauseMs } : {}) });
-    want(exchange);
-    await expectStillJudging();
-  });
-
-  test('plain HTTP on the TLS port is dropped without an HTTP answer', async () => {
-    const received = await new Promise<string>((resolve, reject) => {
-      let data = '';
-      const socket = net.connect(webhook.port, '127.0.0.1', () => socket.write(good));
-      socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
-      socket.on('close', () => resolve(data));
-      socket.on('error', reject);
-      setTimeout(() => reject(new Error('the server kept a plain-HTTP connection open')), 10_000).unref();
-    });
-    expect(received).not.toMatch(/HTTP\/1\.1 200/);
-    await expectStillJudging();
-  });
-
-  test('a client that disconnects mid-body does not disturb the server', async () => {
-    const partial = good.subarray(0, good.length - 10);
-    await new Promise<void>((resolve) => {
-      const socket = tls.connect({ host: '127.0.0.1', port: webhook.port, servername: 'localhost', ...credentials }, () => {
-        socket.write(partial, () => {
-          socket.destroy();
-          resolve();
-        });
-      });
-    });
-    await expectStillJudging();
+    await server.expectStillJudging();
   });
 });
