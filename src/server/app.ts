@@ -1,7 +1,8 @@
 // The review endpoint as an express app (no listen): POST /imagepolicy decodes an ImageReview,
 // evaluates it against the current policy and answers. Every decision is a 200, because
 // kube-apiserver treats any non-2xx answer as a backend failure and may then fail open.
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import express, { type Express, type NextFunction } from 'express';
 import { answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
 import type { CompiledPolicy, Decision, EvaluationContext, ReviewSubject } from '../policy';
 import { readBody } from './body';
@@ -31,16 +32,27 @@ export interface AppOptions {
   readonly reviewContext?: (policy: CompiledPolicy, review: ReviewSubject) => EvaluationContext | Promise<EvaluationContext>;
 }
 
-function sendReview(response: Response, review: ImageReviewResponse): void {
-  response.status(200).type('application/json').send(JSON.stringify(review));
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+/**
+ * Status line, headers and body in one write on Node's response (headers set earlier, such as
+ * Connection or Allow, are kept). Express's send() would work out the content type, test
+ * freshness and re-encode the body again for every review; none of that applies here.
+ */
+function sendBody(response: ServerResponse, code: number, contentType: string, body: string): void {
+  const bytes = Buffer.from(body, 'utf8');
+  response.writeHead(code, { 'Content-Type': contentType, 'Content-Length': bytes.length });
+  response.end(bytes);
+}
+
+function sendReview(response: ServerResponse, review: ImageReviewResponse): void {
+  sendBody(response, 200, JSON_CONTENT_TYPE, JSON.stringify(review));
 }
 
 /** A metav1.Status body: kube-apiserver decodes it and shows its message for a non-2xx answer. */
-function sendStatus(response: Response, code: number, reason: string, message: string): void {
-  response
-    .status(code)
-    .type('application/json')
-    .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }));
+function sendStatus(response: ServerResponse, code: number, reason: string, message: string): void {
+  sendBody(response, code, JSON_CONTENT_TYPE, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }));
 }
 
 /**
@@ -76,11 +88,11 @@ function logDecision(logger: Logger, decision: Decision, review: ReviewSubject, 
  * arriving (or whose lookups were running) when the drain began must not invite another request
  * on its keep-alive socket, which the server is about to close.
  */
-function closeIfDraining(response: Response, options: AppOptions): void {
-  if (options.isDraining()) response.set('Connection', 'close');
+function closeIfDraining(response: ServerResponse, options: AppOptions): void {
+  if (options.isDraining()) response.setHeader('Connection', 'close');
 }
 
-async function handleReview(request: Request, response: Response, options: AppOptions): Promise<void> {
+async function handleReview(request: IncomingMessage, response: ServerResponse, options: AppOptions): Promise<void> {
   const started = process.hrtime.bigint();
   const policy = options.currentPolicy();
   const policyInfo = { name: policy.name, hash: policy.hash };
@@ -91,7 +103,7 @@ async function handleReview(request: Request, response: Response, options: AppOp
     const fault = `request body is larger than ${MAX_BODY_BYTES} bytes`;
     options.logger.warn('invalid request', { fault });
     options.observer?.observeInvalidRequest('too-large');
-    response.set('Connection', 'close');
+    response.setHeader('Connection', 'close');
     sendReview(response, buildInvalidRequestResponse(fault, policyInfo));
     return;
   }
@@ -124,32 +136,48 @@ async function handleReview(request: Request, response: Response, options: AppOp
   logDecision(options.logger, answer.decision, answer.review, durationMs);
 }
 
+/**
+ * Express swaps Node's request and response prototypes for its own on every request, and V8 then
+ * deoptimizes Node's HTTP and stream code for the whole process: measured, that costs more than
+ * the whole decision. The handlers here use only Node's request and response API, so Express is
+ * handed Node's own prototypes and its swap changes nothing. Routing stays Express's.
+ */
+function keepNodePrototypes(app: Express): void {
+  Object.defineProperty(app, 'request', { value: http.IncomingMessage.prototype });
+  Object.defineProperty(app, 'response', { value: http.ServerResponse.prototype });
+}
+
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '').split('?')[0] ?? '';
+}
+
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use((_request, response, next) => {
-    if (options.isDraining()) response.set('Connection', 'close');
+  keepNodePrototypes(app);
+  app.use((_request: IncomingMessage, response: ServerResponse, next: NextFunction) => {
+    if (options.isDraining()) response.setHeader('Connection', 'close');
     next();
   });
 
   // Express routes on the path alone, so kube-apiserver's `?timeout=30s` needs no handling.
-  app.post(REVIEW_PATH, (request, response) => handleReview(request, response, options));
-  app.all(REVIEW_PATH, (_request, response) => {
-    response.set('Allow', 'POST');
+  app.post(REVIEW_PATH, (request: IncomingMessage, response: ServerResponse) => handleReview(request, response, options));
+  app.all(REVIEW_PATH, (_request: IncomingMessage, response: ServerResponse) => {
+    response.setHeader('Allow', 'POST');
     sendStatus(response, 405, 'MethodNotAllowed', `only POST is served on ${REVIEW_PATH}`);
   });
-  app.use((request, response) => {
-    sendStatus(response, 404, 'NotFound', `no route for ${request.method} ${JSON.stringify(request.path.slice(0, 100))}; reviews go to POST ${REVIEW_PATH}`);
+  app.use((request: IncomingMessage, response: ServerResponse) => {
+    sendStatus(response, 404, 'NotFound', `no route for ${request.method} ${JSON.stringify(pathOf(request).slice(0, 100))}; reviews go to POST ${REVIEW_PATH}`);
   });
-  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+  app.use((error: unknown, _request: IncomingMessage, response: ServerResponse, _next: NextFunction) => {
     options.logger.error('internal error', { error: error instanceof Error ? error.stack : String(error) });
     if (response.headersSent) {
       response.destroy();
       return;
     }
     // A short text/plain body: kube-apiserver quotes it to users when it fails closed.
-    response.status(500).type('text/plain').send('image-policy-webhook: internal error, see the webhook log');
+    sendBody(response, 500, TEXT_CONTENT_TYPE, 'image-policy-webhook: internal error, see the webhook log');
   });
   return app;
 }
