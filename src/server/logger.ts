@@ -7,10 +7,30 @@ export type Logger = winston.Logger;
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Where winston's transports read the finished line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+const SAFE_JSON = winston.format.json();
+
+/**
+ * One JSON line per entry: level and message first, the fields, then the timestamp. Written with
+ * the native JSON.stringify: winston's json() (safe-stable-stringify, sorting every key) costs
+ * about 20 µs per review line, a fifth of a review's CPU time. A value that JSON.stringify cannot
+ * print (a cycle, a BigInt) still goes through json().
+ */
+const jsonLine = winston.format((info) => {
+  const { level, message, ...fields } = info;
+  const timestamp = new Date().toISOString();
+  try {
+    return Object.assign(info, { [MESSAGE]: JSON.stringify({ level, message, ...fields, timestamp }) });
+  } catch {
+    return SAFE_JSON.transform(Object.assign(info, { timestamp }), SAFE_JSON.options);
+  }
+});
+
 export function createLogger(level: LogLevel = 'info'): Logger {
   return winston.createLogger({
     level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    format: jsonLine(),
     transports: [new winston.transports.Console()],
   });
 }
