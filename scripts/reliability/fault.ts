@@ -9,13 +9,13 @@ import { generateServingCertificate } from '../../src/pki';
 import { CONNECTIONS_CHECK_INTERVAL_MS, HANDSHAKE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/server/tls';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES } from '../../tests/support/pki';
 import { buildPost, exchangeRaw } from '../../tests/reliability/raw-tls';
-import { CA_FILE, CERT_FILE, KEY_FILE, POLICY_FAULTS, POLICY_FILE, restorePolicy, restoreTls, TLS_FAULTS, type FileFault } from '../../tests/reliability/harness/faults';
+import { applicableFaults, CA_FILE, CERT_FILE, KEY_FILE, POLICY_FAULTS, POLICY_FILE, restorePolicy, restoreTls, TLS_FAULTS, type FileFault } from '../../tests/reliability/harness/faults';
 import { startLoad } from '../../tests/reliability/harness/load';
 import { createLogWatch } from '../../tests/reliability/harness/log-watch';
 import { runMemoryPressure } from '../../tests/reliability/harness/memory-pressure';
 import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/reliability/harness/scenario';
 import { createServedDirectory, runsAsRoot } from '../../tests/reliability/harness/served-files';
-import { startServe } from '../../tests/reliability/harness/serve-process';
+import { serverDropsPrivileges, startServe } from '../../tests/reliability/harness/serve-process';
 import { holdSlowClient, type SlowClientKind } from '../../tests/reliability/harness/slow-clients';
 import { Checklist } from './checklist';
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
   const log = createLogWatch();
   const server = await startServe({ policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
-  console.log(`serve pid ${server.pid} on 127.0.0.1:${server.port}${runsAsRoot() ? ' as nobody' : ''}; ${LOAD_WORKERS} load workers`);
+  console.log(`serve pid ${server.pid} on 127.0.0.1:${server.port}${serverDropsPrivileges() ? ' as nobody' : runsAsRoot() ? ' as root (nobody cannot read the checkout: mode-000 faults skipped)' : ''}; ${LOAD_WORKERS} load workers`);
   const load = startLoad({ port: server.port, ...credentials, requests: SCENARIO_REQUESTS, workers: LOAD_WORKERS, freshConnectionEvery: 10 });
 
   const judge = async (image: string): Promise<{ allowed: boolean; hash: string } | undefined> => {
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   };
 
   console.log('— policy faults');
-  await injectAll('policy', POLICY_FAULTS, async () => {
+  await injectAll('policy', applicableFaults(POLICY_FAULTS), async () => {
     const answers = await Promise.all([judge('registry.example.com/app:1'), judge('evil.example/app:1'), judge(FLIP_IMAGE)]);
     const expected = [true, false, false];
     const wrong = answers.findIndex((answer, index) => answer?.allowed !== expected[index] || answer?.hash !== goodHash);
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   checks.record('a good policy edit after all faults goes live', edited !== undefined && flip?.allowed === true, `reloaded ${edited}; ${FLIP_IMAGE} now ${flip?.allowed ? 'allowed' : 'denied'}`);
 
   console.log('— TLS faults');
-  await injectAll('tls', TLS_FAULTS, async () => {
+  await injectAll('tls', applicableFaults(TLS_FAULTS), async () => {
     const fingerprint = await presented();
     return fingerprint === goodFingerprint ? undefined : `new connections got ${fingerprint}`;
   }, () => restoreTls(served, pki));
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   served.remove();
 
   console.log(`\nreviews served: ${final.served} (before SIGTERM: ${beforeSignal.served}), failed before SIGTERM: ${failedBeforeSignal}, 5xx: ${final.status5xx}`);
-  console.log(`faults injected: ${POLICY_FAULTS.length} policy, ${TLS_FAULTS.length} TLS, ${kinds.length * SLOW_CLIENTS_PER_KIND} slow clients, 1 SIGTERM, 1 memory flood`);
+  console.log(`faults injected: ${applicableFaults(POLICY_FAULTS).length} policy, ${applicableFaults(TLS_FAULTS).length} TLS, ${kinds.length * SLOW_CLIENTS_PER_KIND} slow clients, 1 SIGTERM, 1 memory flood`);
   console.log(`policy versions seen in answers: ${final.policyHashes.size}; serving certificates seen: ${final.certificateFingerprints.size}`);
   process.exitCode = checks.report() ? 0 : 1;
 }

@@ -11,8 +11,8 @@ import { percentile, startLoad, type Sample } from '../../tests/reliability/harn
 import { createLogWatch } from '../../tests/reliability/harness/log-watch';
 import { judgeFlatness, readProcessSample, type ProcessSample } from '../../tests/reliability/harness/process-stats';
 import { SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/reliability/harness/scenario';
-import { createServedDirectory, runsAsRoot } from '../../tests/reliability/harness/served-files';
-import { startServe } from '../../tests/reliability/harness/serve-process';
+import { createServedDirectory } from '../../tests/reliability/harness/served-files';
+import { serverDropsPrivileges, startServe } from '../../tests/reliability/harness/serve-process';
 import { Checklist } from './checklist';
 
 const MIB_KIB = 1024;
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   served.adoptAll();
   const log = createLogWatch();
   const server = await startServe({ policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
-  console.log(`soak: ${options.seconds} s, ${options.workers} workers, policy rewritten every ${options.policyEveryMs / 1000} s, certificate rotated every ${options.rotateEveryMs / 1000} s; serve pid ${server.pid}${runsAsRoot() ? ' as nobody' : ''}`);
+  console.log(`soak: ${options.seconds} s, ${options.workers} workers, policy rewritten every ${options.policyEveryMs / 1000} s, certificate rotated every ${options.rotateEveryMs / 1000} s; serve pid ${server.pid}${serverDropsPrivileges() ? ' as nobody' : ''}`);
   const load = startLoad({ port: server.port, ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey, requests: SCENARIO_REQUESTS, workers: options.workers, freshConnectionEvery: 20 });
 
   let policyWrites = 0;

@@ -3,7 +3,7 @@
 // keeps judging every review, the process stays ready, and a later good edit still goes live.
 import { createTestPki, type TestPki } from '../support/pki';
 import { buildPost, exchangeRaw, type RawCredentials } from './raw-tls';
-import { POLICY_FAULTS, POLICY_FILE as POLICY, restorePolicy } from './harness/faults';
+import { applicableFaults, POLICY_FAULTS, POLICY_FILE as POLICY, restorePolicy } from './harness/faults';
 import { startLoad, type RunningLoad } from './harness/load';
 import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from './harness/scenario';
 import { createServedDirectory, type ServedDirectory } from './harness/served-files';
@@ -55,7 +55,7 @@ describe('policy file faults while reviews keep flowing', () => {
     goodHash = (await judge(['registry.example.com/app:1'])).policyHash;
   });
 
-  test.each(POLICY_FAULTS)('$name: refused, the last good policy keeps judging', async (fault) => {
+  test.each(applicableFaults(POLICY_FAULTS))('$name: refused, the last good policy keeps judging', async (fault) => {
     await fault.inject(served, pki);
     await reloadAndExpect(/"message":"policy reload refused; the last good version stays in force"/);
     expect(server.isRunning()).toBe(true);

@@ -8,6 +8,7 @@ import { generateServingCertificate } from '../../../src/pki';
 import { TEST_SERVER_SUBJECT_ALT_NAMES, type TestPki } from '../../support/pki';
 import { SCENARIO_POLICY_A } from './scenario';
 import type { ServedDirectory } from './served-files';
+import { serverIgnoresFileModes } from './serve-process';
 
 export const POLICY_FILE = 'policy.yaml';
 export const CERT_FILE = 'server.crt';
@@ -19,7 +20,14 @@ const OVERSIZED_BYTES = 9 * 1024 * 1024;
 
 export interface FileFault {
   readonly name: string;
+  /** Set for "mode 000": root reads such a file anyway, so the fault needs an unprivileged server. */
+  readonly needsUnprivilegedServer?: boolean;
   inject(served: ServedDirectory, pki: TestPki): void | Promise<void>;
+}
+
+/** The faults that are faults for this server (all of them unless it runs as root). */
+export function applicableFaults(faults: readonly FileFault[]): FileFault[] {
+  return faults.filter((fault) => !fault.needsUnprivilegedServer || !serverIgnoresFileModes());
 }
 
 function replaceWithFifo(served: ServedDirectory, name: string): void {
@@ -32,7 +40,7 @@ export const POLICY_FAULTS: readonly FileFault[] = [
   { name: 'policy deleted', inject: (served) => unlinkSync(served.file(POLICY_FILE)) },
   { name: 'policy truncated to zero bytes', inject: (served) => served.writeInPlace(POLICY_FILE, '') },
   { name: 'policy truncated inside a quoted pattern', inject: (served) => served.writeInPlace(POLICY_FILE, SCENARIO_POLICY_A.slice(0, SCENARIO_POLICY_A.indexOf(':latest'))) },
-  { name: 'policy made unreadable (mode 000)', inject: (served) => chmodSync(served.file(POLICY_FILE), 0) },
+  { name: 'policy made unreadable (mode 000)', needsUnprivilegedServer: true, inject: (served) => chmodSync(served.file(POLICY_FILE), 0) },
   { name: 'policy replaced by invalid YAML', inject: (served) => void served.write(POLICY_FILE, 'allow: [registry.example.com/**\ndeny: {') },
   { name: 'policy replaced by YAML that is not a policy', inject: (served) => void served.write(POLICY_FILE, 'hello: world\n') },
   { name: 'policy with an invalid pattern', inject: (served) => void served.write(POLICY_FILE, SCENARIO_POLICY_A.replace('registry.example.com/**', 'Registry.example.com/UPPER/**')) },
@@ -50,7 +58,7 @@ export const TLS_FAULTS: readonly FileFault[] = [
   { name: 'certificate replaced by a FIFO', inject: (served) => replaceWithFifo(served, CERT_FILE) },
   { name: 'key replaced by garbage', inject: (served) => void served.write(KEY_FILE, 'not a key\n', KEY_MODE) },
   { name: 'key from another certificate', inject: (served, pki) => void served.write(KEY_FILE, pki.intruderClient.privateKey, KEY_MODE) },
-  { name: 'key made unreadable (mode 000)', inject: (served, pki) => void served.write(KEY_FILE, pki.server.privateKey, 0o000) },
+  { name: 'key made unreadable (mode 000)', needsUnprivilegedServer: true, inject: (served, pki) => void served.write(KEY_FILE, pki.server.privateKey, 0o000) },
   { name: 'client CA replaced by garbage', inject: (served) => void served.write(CA_FILE, '-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n') },
   {
     name: 'certificate replaced by an expired one',

@@ -1,7 +1,7 @@
 // Starts the built `serve` command as its own process for fault injection and soak runs: on free
 // loopback ports, as `nobody` when run as root, with optional Node flags (a small heap), and
 // with its exit (code, signal, time) observable so tests can tell a clean stop from a crash.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -22,6 +22,22 @@ export function findProjectRoot(start: string = __dirname): string {
 
 const PROJECT_ROOT = findProjectRoot();
 const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'main.js');
+const DROP_PRIVILEGES = ['setpriv', `--reuid=${UNPRIVILEGED_ID}`, `--regid=${UNPRIVILEGED_ID}`, '--clear-groups'];
+let dropsPrivileges: boolean | undefined;
+
+/**
+ * True when the server runs as `nobody`: we are root and `nobody` can read the built CLI (a
+ * checkout under a private home directory cannot be, and then the server runs as root).
+ */
+export function serverDropsPrivileges(): boolean {
+  dropsPrivileges ??= runsAsRoot() && spawnSync(DROP_PRIVILEGES[0]!, [...DROP_PRIVILEGES.slice(1), 'test', '-r', CLI_ENTRY]).status === 0;
+  return dropsPrivileges;
+}
+
+/** Root reads a file whatever its mode: "made unreadable" is only a fault for anyone else. */
+export function serverIgnoresFileModes(): boolean {
+  return runsAsRoot() && !serverDropsPrivileges();
+}
 
 export interface ServeOptions {
   readonly policyFile: string;
@@ -84,9 +100,7 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
     ...(options.extraArgs ?? []),
   ];
   // setpriv execs node in place, so the pid we hold is the server's own.
-  const command = runsAsRoot()
-    ? ['setpriv', `--reuid=${UNPRIVILEGED_ID}`, `--regid=${UNPRIVILEGED_ID}`, '--clear-groups', ...nodeCommand]
-    : nodeCommand;
+  const command = serverDropsPrivileges() ? [...DROP_PRIVILEGES, ...nodeCommand] : nodeCommand;
   const child = spawn(command[0]!, command.slice(1), { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const retain = options.retainOutput ?? true;

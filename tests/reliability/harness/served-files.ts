@@ -1,5 +1,5 @@
 // The files a fault-injected or soaked webhook serves from, in one directory the serve process can
-// read. As root the process runs as `nobody` (setpriv), so "made unreadable" (mode 000) is a real
+// read. As root the process runs as `nobody` (setpriv) when it can, so "made unreadable" is a real
 // fault and not bypassed by root's override; every file written is handed to that user.
 import { chmodSync, chownSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
