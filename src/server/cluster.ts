@@ -1,9 +1,12 @@
 // `serve --workers N`: N processes share the review and health ports through node:cluster, so a
 // node with more cores answers proportionally more reviews. The primary serves nothing itself: it
-// starts the workers, replaces one that dies, and on SIGTERM or SIGINT asks each to drain and
-// exits 0 once all have. Every worker runs the ordinary single-process serve code.
+// starts the workers, replaces one that dies, forwards SIGHUP (reload), sums the workers' metrics
+// for /metrics, and on SIGTERM or SIGINT asks each to drain and exits 0 once all have. Every
+// worker runs the ordinary single-process serve code.
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
+import { AggregatorRegistry, type Registry, type RegistryContentType } from 'prom-client';
+import type { MetricsSource } from './health';
 import type { Logger } from './logger';
 
 export const WORKERS_AUTO = 'auto';
@@ -18,8 +21,25 @@ const MAX_RESPAWN_DELAY_MS = 30_000;
 // Each worker bounds its own drain (serve's shutdown grace); this only catches a hung worker.
 const DRAIN_DEADLINE_MS = 30_000;
 
+// prom-client's own exchange with the workers has a 5 s limit; this covers it and the reply.
+const METRICS_TIMEOUT_MS = 10_000;
+
 const READY_MESSAGE = 'image-policy-webhook:worker-ready';
 const DRAIN_MESSAGE = 'image-policy-webhook:drain';
+const METRICS_REQUEST = 'image-policy-webhook:metrics-request';
+const METRICS_RESPONSE = 'image-policy-webhook:metrics-response';
+
+interface MetricsRequest {
+  readonly type: typeof METRICS_REQUEST;
+  readonly id: number;
+}
+
+interface MetricsResponse {
+  readonly type: typeof METRICS_RESPONSE;
+  readonly id: number;
+  readonly body?: string;
+  readonly error?: string;
+}
 
 export class InvalidWorkerCountError extends Error {
   override readonly name = 'InvalidWorkerCountError';
@@ -40,8 +60,19 @@ export function shouldSuperviseWorkers(workers: number): boolean {
   return workers > 1 && cluster.isPrimary;
 }
 
+function isMessage(message: unknown, type: typeof READY_MESSAGE | typeof DRAIN_MESSAGE): boolean;
+function isMessage(message: unknown, type: typeof METRICS_REQUEST): message is MetricsRequest;
+function isMessage(message: unknown, type: typeof METRICS_RESPONSE): message is MetricsResponse;
 function isMessage(message: unknown, type: string): boolean {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+}
+
+/** Sums every worker's metrics (prom-client's cluster aggregation) and answers the asking worker. */
+function answerMetricsRequest(aggregator: AggregatorRegistry<RegistryContentType>, worker: Worker, request: MetricsRequest): void {
+  aggregator.clusterMetrics().then(
+    (body) => worker.send({ type: METRICS_RESPONSE, id: request.id, body } satisfies MetricsResponse),
+    (error: unknown) => worker.send({ type: METRICS_RESPONSE, id: request.id, error: String(error) } satisfies MetricsResponse),
+  );
 }
 
 /** Starts `workers` copies of this command line as workers and supervises them until drained. */
@@ -52,10 +83,12 @@ export function superviseWorkers(workers: number, logger: Logger): void {
   let failed = false;
   let respawnDelayMs = FIRST_RESPAWN_DELAY_MS;
   const respawnTimers = new Set<NodeJS.Timeout>();
+  const aggregator = new AggregatorRegistry();
 
   const fork = (): void => {
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
+      if (isMessage(message, METRICS_REQUEST)) answerMetricsRequest(aggregator, worker, message);
       if (!isMessage(message, READY_MESSAGE)) return;
       // A worker still starting when the drain began could not hear it: tell it now.
       if (draining) {
@@ -111,7 +144,56 @@ export function superviseWorkers(workers: number, logger: Logger): void {
   };
   process.on('SIGTERM', drain);
   process.on('SIGINT', drain);
+  // Without a listener Node would exit on SIGHUP; an operator's reload goes to every worker.
+  process.on('SIGHUP', () => {
+    logger.info('reloading workers', { signal: 'SIGHUP' });
+    for (const worker of ready) worker.process.kill('SIGHUP');
+  });
   fork();
+}
+
+/**
+ * What /metrics serves: this process's registry or, in a worker, every worker's metrics summed
+ * by the primary, so a scrape that lands on any worker counts every review of the process.
+ */
+export function exposeMetrics(registry: Registry): MetricsSource {
+  if (!cluster.isWorker) return registry;
+  // prom-client answers the primary's aggregation requests from these registries; constructing an
+  // AggregatorRegistry is what installs its listener for them in a worker.
+  AggregatorRegistry.setRegistries([registry]);
+  new AggregatorRegistry();
+  const pending = new Map<number, { resolve: (body: string) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  process.on('message', (message: unknown) => {
+    if (!isMessage(message, METRICS_RESPONSE)) return;
+    const request = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.body !== undefined) request?.resolve(message.body);
+    else request?.reject(new Error(`metrics from the workers: ${message.error ?? 'no answer'}`));
+  });
+  return {
+    contentType: registry.contentType,
+    metrics: () =>
+      new Promise<string>((resolve, reject) => {
+        const id = nextId;
+        nextId += 1;
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`metrics from the workers: no answer within ${METRICS_TIMEOUT_MS} ms`));
+        }, METRICS_TIMEOUT_MS);
+        pending.set(id, {
+          resolve: (body) => {
+            clearTimeout(timer);
+            resolve(body);
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        });
+        process.send?.({ type: METRICS_REQUEST, id } satisfies MetricsRequest);
+      }),
+  };
 }
 
 /** In a worker, tells the primary that this worker serves; a no-op in a single process. */

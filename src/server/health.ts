@@ -10,10 +10,13 @@ export interface ReadinessCheck {
   readonly detail: string;
 }
 
+/** Where /metrics comes from: a registry, or (serve --workers) the sum over every worker. */
+export type MetricsSource = Pick<Registry, 'contentType' | 'metrics'>;
+
 export interface HealthOptions {
   /** Ready only while a valid policy and valid TLS material are loaded and the server is not draining. */
   readonly readinessChecks: () => readonly ReadinessCheck[];
-  readonly metrics: Registry;
+  readonly metrics: MetricsSource;
 }
 
 function formatCheck(check: ReadinessCheck): string {

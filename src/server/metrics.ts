@@ -87,12 +87,15 @@ export class WebhookMetrics implements ReviewObserver {
       help: '1 when the files on disk are the ones in force, 0 while a changed file is refused and the last good one serves.',
       labelNames: ['kind'] as const,
       registers,
+      // With serve --workers, /metrics sums the workers' metrics; these gauges take the worst worker.
+      aggregator: 'min',
     });
     this.lastReloadSuccess = new Gauge({
       name: `${METRIC_PREFIX}last_reload_success_timestamp_seconds`,
       help: 'Unix time of the last successful load (at startup or on reload), by kind.',
       labelNames: ['kind'] as const,
       registers,
+      aggregator: 'min',
     });
     for (const kind of ['policy', 'tls'] as const) {
       for (const result of RELOAD_RESULTS) createZeroCounter(this.reloads, kind, result);
@@ -102,12 +105,14 @@ export class WebhookMetrics implements ReviewObserver {
       help: 'Always 1; names the policy in force and its content hash, so instances can be compared.',
       labelNames: ['name', 'hash'] as const,
       registers,
+      aggregator: 'max',
     });
     this.certificateExpiry = new Gauge({
       name: `${METRIC_PREFIX}certificate_expiry_timestamp_seconds`,
       help: 'Unix time at which a certificate in force expires: the serving certificate, and the earliest-expiring client CA.',
       labelNames: ['certificate'] as const,
       registers,
+      aggregator: 'min',
     });
     collectDefaultMetrics({ register: this.registry });
   }

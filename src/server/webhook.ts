@@ -10,6 +10,7 @@ import { type ListenAddress } from './address';
 import { createApp } from './app';
 import { watchFiles } from './file-watch';
 import { describeError } from './files';
+import { exposeMetrics } from './cluster';
 import { createHealthApp, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
 import { WebhookMetrics } from './metrics';
@@ -147,7 +148,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       { name: 'serving', ok: !draining, detail: draining ? 'draining for shutdown' : 'accepting reviews' },
     ];
   };
-  const healthServer = http.createServer(createHealthApp({ readinessChecks, metrics: metrics.registry }));
+  const healthServer = http.createServer(createHealthApp({ readinessChecks, metrics: exposeMetrics(metrics.registry) }));
 
   const reviewAddress = await listen(reviewServer, config.listen, 'reviews');
   let healthAddress: AddressInfo;

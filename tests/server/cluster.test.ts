@@ -1,6 +1,8 @@
 // `serve --workers`: the flag's grammar, and the real command with two workers sharing the port —
 // answering over mutual TLS, replacing a worker that dies, failing once (not per worker) on a bad
-// policy, and draining every worker on SIGTERM with exit code 0.
+// policy, reloading on SIGHUP, summing every worker's metrics, and draining every worker on
+// SIGTERM with exit code 0.
+import http from 'node:http';
 import { ALL_WORKERS_READY_MESSAGE, InvalidWorkerCountError, MAX_WORKERS, parseWorkerCount } from '../../src/server/cluster';
 import { runCli } from '../support/cli';
 import { requestHttps } from '../support/https-client';
@@ -88,6 +90,24 @@ async function startTwoWorkers(): Promise<WebhookProcess> {
   return webhook;
 }
 
+function getText(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`${path}: ${response.statusCode} ${body}`))));
+      })
+      .on('error', reject);
+  });
+}
+
+/** The value of one sample line, e.g. `image_policy_webhook_policy_info{name="contract",hash="..."}`. */
+function sampleValue(metrics: string, prefix: string): number | undefined {
+  const line = metrics.split('\n').find((each) => each.startsWith(prefix));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 async function expectReviewAllowed(port: number): Promise<void> {
   const credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
   const answer = await requestHttps(port, credentials, ALLOWED_BODY);
@@ -118,6 +138,34 @@ describe('serve --workers 2', () => {
       expect(replaced).not.toContain(first![0]);
       for (let index = 0; index < 4; index += 1) await expectReviewAllowed(webhook.port);
       expect(webhook.output()).toMatch(/worker exited unexpectedly; replacing it/);
+    } finally {
+      expect(await webhook.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  test('every scrape of /metrics, whichever worker answers it, counts the reviews of all workers', async () => {
+    const webhook = await startTwoWorkers();
+    try {
+      const reviews = 6;
+      for (let index = 0; index < reviews; index += 1) await expectReviewAllowed(webhook.port);
+      for (let scrape = 0; scrape < 4; scrape += 1) {
+        const metrics = await getText(webhook.healthPort, '/metrics');
+        expect(sampleValue(metrics, 'image_policy_webhook_reviews_total{decision="allow",mode="enforce"}')).toBe(reviews);
+        expect(sampleValue(metrics, 'image_policy_webhook_policy_info{')).toBe(1);
+        expect(sampleValue(metrics, 'image_policy_webhook_last_reload_successful{kind="policy"}')).toBe(1);
+      }
+    } finally {
+      expect(await webhook.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  test('SIGHUP reaches every worker as a reload and stops nothing', async () => {
+    const webhook = await startTwoWorkers();
+    try {
+      webhook.child.kill('SIGHUP');
+      await waitFor('both workers to reload', () => (webhook.output().match(/"message":"policy unchanged"/g) ?? []).length === 2, webhook.output);
+      expect(webhook.child.exitCode).toBeNull();
+      await expectReviewAllowed(webhook.port);
     } finally {
       expect(await webhook.stop('SIGTERM')).toBe(0);
     }
