@@ -2,10 +2,9 @@
 // and namespace glob compiled once, defaults applied, and the content hash that names this
 // exact policy in decisions and logs.
 import { createHash } from 'node:crypto';
-import { PolicyError } from './errors';
 import { CompiledPattern, type PatternKind, PatternSet } from './matcher';
 import { NamespaceGlob } from './namespace-glob';
-import { parsePattern } from './pattern';
+import type { PatternSpec } from './pattern';
 import {
   type CompiledVulnerabilities,
   type ResolveTagsSettings,
@@ -54,15 +53,8 @@ export function hashPolicyText(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, POLICY_HASH_LENGTH);
 }
 
-function compilePatterns(sources: readonly string[] | undefined, kind: PatternKind, prefix: string, fileName: string): PatternSet {
-  const patterns = (sources ?? []).map((source, index) => {
-    const origin = `${prefix}${kind}[${index}]`;
-    const parsed = parsePattern(source);
-    // The schema already ran parsePattern on every pattern; this keeps the types honest.
-    if (!parsed.ok) throw new PolicyError([{ file: fileName, line: 1, column: 1, path: origin, message: parsed.fault }]);
-    return new CompiledPattern(parsed.value, kind, origin);
-  });
-  return new PatternSet(patterns);
+function compilePatterns(specs: readonly PatternSpec[] | undefined, kind: PatternKind, prefix: string): PatternSet {
+  return new PatternSet((specs ?? []).map((spec, index) => new CompiledPattern(spec, kind, `${prefix}${kind}[${index}]`)));
 }
 
 export function compilePolicy(document: PolicyDocument, text: string, fileName: string): CompiledPolicy {
@@ -71,8 +63,8 @@ export function compilePolicy(document: PolicyDocument, text: string, fileName: 
     return {
       origin,
       names: overlay.names.map((glob) => new NamespaceGlob(glob)),
-      allow: compilePatterns(overlay.allow, 'allow', `${origin}.`, fileName),
-      deny: compilePatterns(overlay.deny, 'deny', `${origin}.`, fileName),
+      allow: compilePatterns(overlay.allow, 'allow', `${origin}.`),
+      deny: compilePatterns(overlay.deny, 'deny', `${origin}.`),
       mode: overlay.mode,
       requireDigest: overlay.requireDigest,
       breakGlass: overlay.breakGlass,
@@ -86,8 +78,8 @@ export function compilePolicy(document: PolicyDocument, text: string, fileName: 
     mode: document.mode,
     requireDigest: document.requireDigest,
     breakGlass: document.breakGlass,
-    allow: compilePatterns(document.allow, 'allow', '', fileName),
-    deny: compilePatterns(document.deny, 'deny', '', fileName),
+    allow: compilePatterns(document.allow, 'allow', ''),
+    deny: compilePatterns(document.deny, 'deny', ''),
     namespaces,
     vulnerabilities: compileVulnerabilities(document.vulnerabilities),
     resolveTags: compileResolveTags(document.resolveTags),

@@ -41,11 +41,15 @@ function mapping<Shape extends z.ZodRawShape>(shape: Shape, what: string) {
   });
 }
 
+// Validation parses each pattern, and its result is what compilePolicy compiles: a large policy
+// parses every pattern once.
 const patternSchema = z
   .string({ error: required('must be a string (an image pattern)') })
-  .check((context) => {
-    const parsed = parsePattern(context.value);
-    if (!parsed.ok) context.issues.push({ code: 'custom', input: context.value, message: `pattern ${JSON.stringify(context.value)} ${parsed.fault}` });
+  .transform((source, context) => {
+    const parsed = parsePattern(source);
+    if (parsed.ok) return parsed.value;
+    context.issues.push({ code: 'custom', input: source, message: `pattern ${JSON.stringify(source)} ${parsed.fault}` });
+    return z.NEVER;
   })
   .describe('[registry/]path[:tag][@digest]; "*" matches within one component, "**" any number of components.');
 
@@ -160,13 +164,14 @@ export const policySchema = mapping(
       'a mapping',
     ),
     mode: modeSchema.default('enforce').describe(MODE_DESCRIPTION),
-    allow: patternList('Image patterns that may run.').default([]),
-    deny: patternList('Image patterns that never run; deny beats allow.').default([]),
+    // prefault, not default: the JSON Schema (io: 'input') keeps a default only before a transform.
+    allow: patternList('Image patterns that may run.').prefault([]),
+    deny: patternList('Image patterns that never run; deny beats allow.').prefault([]),
     requireDigest: flag(REQUIRE_DIGEST_DESCRIPTION).default(false),
     breakGlass: flag(BREAK_GLASS_DESCRIPTION).default(false),
     namespaces: z
       .array(overlaySchema, { error: required('must be a list of namespace overlays') })
-      .default([])
+      .prefault([])
       .describe('Overlays: every overlay whose names match the namespace applies, in file order.'),
     vulnerabilities: vulnerabilitiesSchema.optional(),
     resolveTags: resolveTagsSchema.optional(),
