@@ -3,9 +3,12 @@
 import { readBenchConfig } from './config';
 import { runHttpBench } from './http-bench';
 import { writeResultSection } from './results';
+import { runReloadBench } from './reload';
 import { runScalingBench } from './scaling';
 
-const PARTS = ['http', 'scaling', 'all'] as const;
+const PARTS = ['http', 'scaling', 'reload', 'all'] as const;
+/** The reload part's policy size (issue 5: reloading a 10 000-pattern policy under load). */
+const RELOAD_PATTERNS = 10_000;
 type Part = (typeof PARTS)[number];
 
 function isPart(value: string): value is Part {
@@ -22,6 +25,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const config = readBenchConfig();
   if (requested === 'scaling' || requested === 'all') writeResultSection('scaling', runScalingBench(config));
   if (requested === 'http' || requested === 'all') writeResultSection('http', await runHttpBench(config));
+  if (requested === 'reload' || requested === 'all') writeResultSection('reload', await runReloadBench(config, RELOAD_PATTERNS));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

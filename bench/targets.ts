@@ -19,6 +19,8 @@ const WORKERS_READY_MESSAGE = 'all workers ready';
 export interface Target {
   readonly name: string;
   readonly port: number;
+  /** The webhook's plain-HTTP port for /healthz, /readyz and /metrics. */
+  readonly healthPort?: number;
   readonly pids: readonly number[];
   /** Lines the process wrote to stdout (for the webhook: one JSON log line per review). */
   readonly logLines: () => number;
@@ -79,11 +81,12 @@ async function waitUntil(child: ChildProcess, what: string, output: () => string
   }
 }
 
-function makeTarget(name: string, port: number, child: ChildProcess, output: { lines: () => number }): Target {
+function makeTarget(name: string, port: number, child: ChildProcess, output: { lines: () => number }, healthPort?: number): Target {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     name,
     port,
+    ...(healthPort === undefined ? {} : { healthPort }),
     pids: listProcessTree(child.pid!),
     logLines: output.lines,
     stop: async () => {
@@ -119,7 +122,20 @@ export async function startWebhookTarget(options: WebhookTargetOptions): Promise
   await waitUntil(child, options.name, output.text, async () =>
     (options.workers === 1 || output.text().includes(WORKERS_READY_MESSAGE)) && isHealthy(healthPort),
   );
-  return makeTarget(options.name, port, child, output);
+  return makeTarget(options.name, port, child, output, healthPort);
+}
+
+/** GET on the webhook's health port, e.g. /metrics. */
+export function fetchHealthText(healthPort: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port: healthPort, path }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
 }
 
 export type BaselineKind = 'minimal-express' | 'bare-node';
