@@ -22,20 +22,43 @@ export interface ImageSubject {
   readonly digest: string | undefined;
 }
 
+/**
+ * Host labels and path components are split on first use: most lookups end at an exact
+ * repository and need neither, and a review splits nothing it does not compare.
+ */
+class PreparedSubject implements ImageSubject {
+  readonly host: string;
+  readonly port: string | undefined;
+  readonly repository: string;
+  readonly tag: string | undefined;
+  readonly digest: string | undefined;
+  private readonly isIPv6: boolean;
+  private labels: readonly string[] | undefined;
+  private pathComponents: readonly string[] | undefined;
+
+  constructor(reference: ImageReference) {
+    const registry = reference.registry;
+    this.isIPv6 = registry.startsWith('[');
+    const portColon = this.isIPv6 ? registry.indexOf(':', registry.indexOf(']')) : registry.indexOf(':');
+    this.host = portColon < 0 ? registry : registry.slice(0, portColon);
+    this.port = portColon < 0 ? undefined : registry.slice(portColon + 1);
+    this.repository = reference.repository;
+    this.tag = reference.tag;
+    this.digest = reference.digest;
+  }
+
+  get hostLabels(): readonly string[] | undefined {
+    if (this.isIPv6) return undefined;
+    return (this.labels ??= this.host.split('.'));
+  }
+
+  get components(): readonly string[] {
+    return (this.pathComponents ??= this.repository.split('/'));
+  }
+}
+
 export function prepareSubject(reference: ImageReference): ImageSubject {
-  const registry = reference.registry;
-  const isIPv6 = registry.startsWith('[');
-  const portColon = isIPv6 ? registry.indexOf(':', registry.indexOf(']')) : registry.indexOf(':');
-  const host = portColon < 0 ? registry : registry.slice(0, portColon);
-  return {
-    host,
-    port: portColon < 0 ? undefined : registry.slice(portColon + 1),
-    hostLabels: isIPv6 ? undefined : host.split('.'),
-    repository: reference.repository,
-    components: reference.repository.split('/'),
-    tag: reference.tag,
-    digest: reference.digest,
-  };
+  return new PreparedSubject(reference);
 }
 
 const NO_LABEL_GLOBS: readonly StarGlob[] = [];

@@ -139,12 +139,12 @@ class HostEntry {
   search(subject: ImageSubject, patterns: readonly CompiledPattern[], best: number): number {
     const exact = this.byRepository?.get(subject.repository);
     if (exact !== undefined) best = exact.search(subject, patterns, best);
-    const components = subject.components;
     let node: PrefixNode | undefined = this.prefixes;
     for (let depth = 0; node !== undefined; depth += 1) {
       if (node.bucket !== undefined) best = node.bucket.search(subject, patterns, best);
-      if (depth === components.length) break;
-      node = node.children?.get(components[depth]!);
+      // Only a deeper literal prefix needs the image's path split into components.
+      if (node.children === undefined || depth === subject.components.length) break;
+      node = node.children.get(subject.components[depth]!);
     }
     return best;
   }
@@ -195,8 +195,8 @@ export class PatternIndex {
     let best = NOT_FOUND;
     const hostEntry = this.byHost.get(subject.host);
     if (hostEntry !== undefined) best = hostEntry.search(subject, this.patterns, best);
-    const labels = subject.hostLabels;
-    if (this.byHostShape.size > 0 && labels !== undefined) {
+    const labels = this.byHostShape.size > 0 ? subject.hostLabels : undefined;
+    if (labels !== undefined) {
       const shapeEntry = this.byHostShape.get(shapeOf(labels.length, labels[labels.length - 1]!));
       if (shapeEntry !== undefined) best = shapeEntry.search(subject, this.patterns, best);
     }
