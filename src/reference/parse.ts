@@ -41,10 +41,10 @@ function splitReference(input: string): ReferenceParts {
 }
 
 function findTagFault(tag: string): string | undefined {
-  const quoted = quoteForMessage(tag, MAX_QUOTED_TAG);
-  if (tag.length > MAX_TAG_LENGTH) return `tag ${quoted} is longer than ${MAX_TAG_LENGTH} characters`;
+  // Quoted only for a fault: every valid image of every review passes through here.
+  if (tag.length > MAX_TAG_LENGTH) return `tag ${quoteForMessage(tag, MAX_QUOTED_TAG)} is longer than ${MAX_TAG_LENGTH} characters`;
   if (!ANCHORED_TAG.test(tag)) {
-    return `tag ${quoted} may contain only letters, digits, "_", "." and "-", and must not start with "." or "-"`;
+    return `tag ${quoteForMessage(tag, MAX_QUOTED_TAG)} may contain only letters, digits, "_", "." and "-", and must not start with "." or "-"`;
   }
   return undefined;
 }
