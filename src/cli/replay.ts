@@ -2,7 +2,6 @@
 // differently. Exit 0 when nothing changes, 1 when something does (like diff) — or, with
 // --fail-on denied, only when an admitted review would be refused — 2 on a usage, policy or log
 // error, so CI can gate a policy edit on it.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDecisionLog } from '../decision-log';
@@ -10,12 +9,11 @@ import { type CompiledPolicy, PolicyError, formatPolicyIssue, loadPolicy } from 
 import { countChanges, formatReplayJson, formatReplayText, replayDecisions } from '../replay';
 import { ReportDirectoryError, readReportDirectory } from '../server/report-watcher';
 import type { ReportIndex } from '../vulnerabilities';
+import { InputError, readInput } from './input';
 
 const EXIT_UNCHANGED = 0;
 const EXIT_CHANGED = 1;
 const EXIT_ERROR = 2;
-const STDIN = '-';
-const STDIN_FD = 0;
 const DEFAULT_EXAMPLES = 10;
 
 interface ReplayFlags {
@@ -24,18 +22,6 @@ interface ReplayFlags {
   readonly output: 'text' | 'json';
   readonly examples: number;
   readonly failOn: 'any' | 'denied';
-}
-
-class InputError extends Error {
-  override readonly name = 'InputError';
-}
-
-function readInput(flag: string, file: string): string {
-  try {
-    return readFileSync(file === STDIN ? STDIN_FD : file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 function parseExamples(value: string): number {

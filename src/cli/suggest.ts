@@ -1,6 +1,5 @@
 // `suggest`: prints a policy that admits what a cluster runs, from a pod dump or the decision log.
 // Exit 0 when a policy was printed, 2 on a usage or input error. Warnings go to stderr.
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseDecisionLog } from '../decision-log';
@@ -16,11 +15,10 @@ import {
   suggestPolicy,
   summarizeWarnings,
 } from '../suggest';
+import { InputError, readInput, STDIN } from './input';
 
 const EXIT_PRINTED = 0;
 const EXIT_ERROR = 2;
-const STDIN = '-';
-const STDIN_FD = 0;
 const DEFAULT_NAME = 'suggested';
 
 interface SuggestFlags {
@@ -31,18 +29,6 @@ interface SuggestFlags {
   readonly allowOnly?: boolean;
   readonly groupByNamespace?: boolean;
   readonly name: string;
-}
-
-class InputError extends Error {
-  override readonly name = 'InputError';
-}
-
-function readInput(flag: string, file: string): string {
-  try {
-    return readFileSync(file === STDIN ? STDIN_FD : file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 /** `kubectl get pods -o json` is the documented input; `-o yaml` is read too, since YAML holds JSON. */
