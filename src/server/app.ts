@@ -155,6 +155,10 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Only the exact path kube-apiserver is configured with is the review endpoint (contract §6.4):
+  // not `/IMAGEPOLICY`, not `/imagepolicy/`.
+  app.enable('case sensitive routing');
+  app.enable('strict routing');
   keepNodePrototypes(app);
   app.use((_request: IncomingMessage, response: ServerResponse, next: NextFunction) => {
     if (options.isDraining()) response.setHeader('Connection', 'close');

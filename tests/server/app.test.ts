@@ -66,7 +66,9 @@ describe('routes', () => {
     { name: 'GET on the review path is 405', method: 'get', path: '/imagepolicy', status: 405 },
     { name: 'PUT on the review path is 405', method: 'put', path: '/imagepolicy', status: 405 },
     { name: 'POST elsewhere is 404', method: 'post', path: '/imagereview', status: 404 },
-    { name: 'trailing slash is not the review path', method: 'get', path: '/', status: 404 },
+    { name: 'the root path is not the review path', method: 'get', path: '/', status: 404 },
+    { name: 'a trailing slash is not the review path', method: 'post', path: '/imagepolicy/', status: 404 },
+    { name: 'routing is case-sensitive', method: 'post', path: '/ImagePolicy', status: 404 },
   ] as const)('$name', async ({ method, path, status }) => {
     const response = await request(app)[method](path).set('Content-Type', 'application/json').send(GOOD);
     expect(response.status).toBe(status);
