@@ -20,7 +20,3 @@ export function parseListenAddress(flag: string, value: string): ListenAddress {
   }
   return { host: match[1] ?? match[2] ?? '', port };
 }
-
-export function formatListenAddress(address: ListenAddress): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-}
