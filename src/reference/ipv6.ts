@@ -1,11 +1,18 @@
 // IPv6 registry hosts: validated as real addresses and rewritten in the one canonical text form
 // of RFC 5952, so `[0:0::1]` and `[::1]` name the same registry and a deny entry for one
-// cannot be sidestepped by spelling the other.
+// cannot be sidestepped by spelling the other. An IPv4-mapped address (`::ffff:a00:1`) dials the
+// IPv4 address itself, so it is written as that dotted quad (`10.0.0.1`). Like distribution's
+// grammar, a dotted quad inside the brackets is not an IPv6 host here.
+import { formatIPv4 } from './ipv4';
 
 const GROUP_COUNT = 8;
-/** Longest textual IPv6 address without an embedded IPv4 part: eight groups of four and seven colons. */
+/** Longest textual IPv6 address: eight groups of four and seven colons. */
 const MAX_ADDRESS_LENGTH = 39;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const MAPPED_PREFIX = [0, 0, 0, 0, 0, 0xffff];
+
+/** A canonical host: an IPv6 address (written without brackets) or the IPv4 address it maps. */
+export type CanonicalAddress = { readonly family: 6; readonly text: string } | { readonly family: 4; readonly text: string };
 
 function parseGroups(text: string): number[] | undefined {
   if (text === '') return [];
@@ -45,18 +52,31 @@ function findZeroRun(groups: readonly number[]): { start: number; length: number
   return best.length >= 2 ? best : { start: -1, length: 0 };
 }
 
-/**
- * Returns the RFC 5952 form of an IPv6 address written without brackets (lower-case hex, no
- * leading zeros, the longest zero run as "::"), or undefined when it is not an IPv6 address.
- */
-export function canonicalizeIPv6(address: string): string | undefined {
-  if (address.length > MAX_ADDRESS_LENGTH) return undefined;
-  const groups = expandGroups(address);
-  if (groups === undefined) return undefined;
+function formatIPv6(groups: readonly number[]): string {
   const text = groups.map((group) => group.toString(16));
   const run = findZeroRun(groups);
   if (run.start < 0) return text.join(':');
   const head = text.slice(0, run.start).join(':');
   const tail = text.slice(run.start + run.length).join(':');
   return `${head}::${tail}`;
+}
+
+function isIPv4Mapped(groups: readonly number[]): boolean {
+  return MAPPED_PREFIX.every((group, index) => groups[index] === group);
+}
+
+/**
+ * Reads an IPv6 address written without brackets and returns its one canonical form: the RFC 5952
+ * text (lower-case hex, no leading zeros, the longest zero run as "::"), or the dotted IPv4
+ * address an IPv4-mapped address dials. Undefined when it is not an IPv6 address.
+ */
+export function canonicalizeIPv6(address: string): CanonicalAddress | undefined {
+  if (address.length > MAX_ADDRESS_LENGTH) return undefined;
+  const groups = expandGroups(address);
+  if (groups === undefined) return undefined;
+  if (isIPv4Mapped(groups)) {
+    const [high = 0, low = 0] = groups.slice(MAPPED_PREFIX.length);
+    return { family: 4, text: formatIPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]) };
+  }
+  return { family: 6, text: formatIPv6(groups) };
 }

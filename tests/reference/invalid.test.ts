@@ -99,6 +99,14 @@ describe('parseImageReference rejects malformed structure', () => {
     { name: 'tag of 129 characters', input: `app:${'x'.repeat(129)}`, fault: /^tag "x{20}\.\.\." \(129 characters\) is longer than 128 characters$/ },
     { name: 'repository path of 256 characters', input: `registry.example.com/${'a'.repeat(256)}`, fault: /is 256 characters long, more than 255/ },
     { name: 'one-component name of 248 overflows with library/', input: 'a'.repeat(248), fault: /repository path "library\/a+\.\.\." \(256 characters\) is 256 characters long/ },
+    { name: 'upper-case Docker Hub host', input: 'DOCKER.IO/nginx', fault: /registry host "DOCKER\.IO" must be written in lower case/ },
+    { name: 'mixed-case legacy Docker Hub host', input: 'Index.Docker.Io/library/nginx:1', fault: /must be written in lower case/ },
+    { name: 'upper-case Docker Hub API host with the HTTPS port', input: 'REGISTRY-1.DOCKER.IO:443/library/nginx', fault: /must be written in lower case/ },
+    { name: 'octal IPv4 registry', input: '0177.0.0.1:5000/app', fault: /non-canonical form/ },
+    { name: 'hexadecimal IPv4 registry', input: '0x7f.0.0.1:5000/app', fault: /non-canonical form/ },
+    { name: 'shortened IPv4 registry', input: '127.1:5000/app', fault: /non-canonical form/ },
+    { name: 'integer IPv4 registry', input: '2130706433:5000/app', fault: /non-canonical form/ },
+    { name: 'numeric top-level domain', input: 'registry.example.5/app', fault: /all-numeric label/ },
   ])('$name', ({ input, fault }) => {
     expect(parseFault(input)).toMatch(fault);
   });

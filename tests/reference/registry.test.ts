@@ -24,10 +24,23 @@ describe('checkRegistry normalizes', () => {
     { name: 'lower-cases the host', registry: 'REGISTRY.Example.COM', want: 'registry.example.com' },
     { name: 'keeps the port', registry: 'Registry.Example.com:5000', want: 'registry.example.com:5000' },
     { name: 'folds the legacy Docker Hub name', registry: 'index.docker.io', want: 'docker.io' },
-    { name: 'folds the upper-case legacy Docker Hub name', registry: 'INDEX.DOCKER.IO', want: 'docker.io' },
-    { name: 'keeps the legacy name with a port as written', registry: 'index.docker.io:443', want: 'index.docker.io:443' },
+    { name: 'folds Docker Hub\'s API host', registry: 'registry-1.docker.io', want: 'docker.io' },
+    { name: 'folds Docker Hub\'s registry alias', registry: 'registry.docker.io', want: 'docker.io' },
+    { name: 'folds Docker Hub\'s old hub alias', registry: 'registry.hub.docker.com', want: 'docker.io' },
+    { name: 'folds docker.io with the HTTPS port', registry: 'docker.io:443', want: 'docker.io' },
+    { name: 'folds the legacy name with the HTTPS port', registry: 'index.docker.io:443', want: 'docker.io' },
+    { name: 'folds the API host with the HTTPS port', registry: 'registry-1.docker.io:443', want: 'docker.io' },
+    { name: 'keeps Docker Hub on another port apart', registry: 'docker.io:5000', want: 'docker.io:5000' },
+    { name: 'keeps the HTTPS port of other hosts', registry: 'registry.example.com:443', want: 'registry.example.com:443' },
+    { name: 'look-alike of Docker Hub stays itself', registry: 'docker.io.evil.com', want: 'docker.io.evil.com' },
     { name: 'IPv6 loopback', registry: '[::1]:5000', want: '[::1]:5000' },
     { name: 'IPv6 with leading zeros and upper case', registry: '[2001:0DB8::0001]', want: '[2001:db8::1]' },
+    { name: 'IPv4-mapped IPv6 in hex is the IPv4 address', registry: '[::ffff:a00:1]:5000', want: '10.0.0.1:5000' },
+    { name: 'IPv4-mapped IPv6 written out in full', registry: '[0:0:0:0:0:FFFF:0A00:0001]', want: '10.0.0.1' },
+    { name: 'NAT64 prefix stays IPv6', registry: '[64:ff9b::a00:1]', want: '[64:ff9b::a00:1]' },
+    { name: 'canonical IPv4', registry: '10.0.0.1:5000', want: '10.0.0.1:5000' },
+    { name: 'IPv4 zero octets', registry: '0.0.0.0', want: '0.0.0.0' },
+    { name: 'host with a numeric first label', registry: '123.example.com', want: '123.example.com' },
     { name: 'highest port', registry: 'localhost:65535', want: 'localhost:65535' },
   ])('$name', ({ registry, want }) => {
     expect(checkRegistry(registry)).toStrictEqual({ ok: true, value: want });
@@ -38,6 +51,20 @@ describe('checkRegistry normalizes', () => {
     { name: 'IPv6 junk', registry: '[:::]', fault: /not a valid IPv6 address/ },
     { name: 'port with leading zero', registry: 'localhost:080', fault: /registry port "080"/ },
     { name: 'six-digit port', registry: 'localhost:100000', fault: /registry port "100000"/ },
+    { name: 'upper-case docker.io', registry: 'DOCKER.IO', fault: /must be written in lower case/ },
+    { name: 'mixed-case legacy Docker Hub name', registry: 'Index.Docker.Io', fault: /must be written in lower case/ },
+    { name: 'upper-case Docker Hub API host with port', registry: 'Registry-1.docker.io:443', fault: /must be written in lower case/ },
+    { name: 'octal IPv4', registry: '010.0.0.1', fault: /non-canonical form/ },
+    { name: 'leading zero in the last octet', registry: '10.0.0.01:5000', fault: /non-canonical form/ },
+    { name: 'hexadecimal IPv4 label', registry: '0x0a.0.0.1', fault: /non-canonical form/ },
+    { name: 'all-hexadecimal IPv4', registry: '0x7f000001:5000', fault: /non-canonical form/ },
+    { name: 'shortened IPv4', registry: '10.1:5000', fault: /non-canonical form/ },
+    { name: 'three-part IPv4', registry: '127.0.1', fault: /non-canonical form/ },
+    { name: 'integer IPv4', registry: '167772161:5000', fault: /non-canonical form/ },
+    { name: 'octet above 255', registry: '10.0.0.256', fault: /non-canonical form/ },
+    { name: 'five numeric labels', registry: '1.2.3.4.5', fault: /non-canonical form/ },
+    { name: 'numeric top-level label', registry: 'registry.example.123', fault: /all-numeric label/ },
+    { name: 'IPv4-mapped IPv6 with a dotted quad (distribution refuses it too)', registry: '[::ffff:10.0.0.1]', fault: /not a valid IPv6 address/ },
   ])('refuses $name', ({ registry, fault }) => {
     const checked = checkRegistry(registry);
     expect(checked.ok).toBe(false);
@@ -59,7 +86,15 @@ describe('canonicalizeIPv6 (RFC 5952)', () => {
     { name: 'trailing compression', address: 'fe80::', want: 'fe80::' },
     { name: 'no zeros', address: '1:2:3:4:5:6:7:8', want: '1:2:3:4:5:6:7:8' },
   ])('$name', ({ address, want }) => {
-    expect(canonicalizeIPv6(address)).toBe(want);
+    expect(canonicalizeIPv6(address)).toStrictEqual({ family: 6, text: want });
+  });
+
+  test.each([
+    { name: 'mapped, hex', address: '::ffff:102:304', want: '1.2.3.4' },
+    { name: 'mapped, upper-case hex', address: '::FFFF:7F00:1', want: '127.0.0.1' },
+    { name: 'mapped, full form', address: '0000:0000:0000:0000:0000:ffff:ffff:ffff', want: '255.255.255.255' },
+  ])('IPv4-mapped: $name', ({ address, want }) => {
+    expect(canonicalizeIPv6(address)).toStrictEqual({ family: 4, text: want });
   });
 
   test.each([
