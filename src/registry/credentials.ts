@@ -11,9 +11,6 @@ export interface RegistryCredential {
   readonly password: string;
 }
 
-/** Host keys Docker Hub is written under in config.json files. */
-const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set(['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-const DOCKER_HUB = 'docker.io';
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 type Path = readonly (string | number)[];
@@ -26,8 +23,9 @@ function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
 export function normalizeCredentialKey(key: string): string | undefined {
   const withoutScheme = key.replace(/^[a-z]+:\/\//i, '');
   const slash = withoutScheme.indexOf('/');
+  // Lower-cased first: docker writes keys in any case, and the reference module folds every
+  // Docker Hub host name into docker.io, exactly as it does for images.
   const host = (slash < 0 ? withoutScheme : withoutScheme.slice(0, slash)).toLowerCase();
-  if (DOCKER_HUB_ALIASES.has(host)) return DOCKER_HUB;
   const checked = checkRegistry(host);
   return checked.ok ? checked.value : undefined;
 }
