@@ -1,7 +1,7 @@
 // Compiled patterns and the per-component comparison of a pattern with an image. Every glob is
 // compiled once at load; an image is split once per review (ImageSubject) and then compared
 // component by component, so no substring or prefix test can ever decide a match.
-import type { ImageReference } from '../reference';
+import { DEFAULT_REGISTRY, DOCKER_HUB_HOSTS, HTTPS_PORT, type ImageReference } from '../reference';
 import { ComponentGlob, STAR, StarGlob } from './glob';
 import { GLOBSTAR, type PatternSpec, type RegistrySpec } from './pattern';
 import { describeIndexKey, type IndexKey, PatternIndex } from './pattern-index';
@@ -63,11 +63,21 @@ export function prepareSubject(reference: ImageReference): ImageSubject {
 
 const NO_LABEL_GLOBS: readonly StarGlob[] = [];
 
+function matchLabels(globs: readonly StarGlob[], labels: readonly string[]): boolean {
+  return labels.length === globs.length && globs.every((glob, index) => glob.matches(labels[index] ?? ''));
+}
+
 class RegistryMatcher {
   private readonly literalHost: string | undefined;
   private readonly labelGlobs: readonly StarGlob[];
   private readonly port: string | undefined;
   private readonly anyPort: boolean;
+  /**
+   * A deny host glob that matches any of Docker Hub's host names (`*.docker.io` matches
+   * registry-1.docker.io) denies Docker Hub, which every image names as docker.io: a deny entry
+   * judges every spelling of a registry, not only the canonical one.
+   */
+  readonly deniesDockerHub: boolean;
 
   constructor(spec: RegistrySpec, kind: PatternKind) {
     // Most hosts are literal: they cost one string comparison and no glob objects.
@@ -77,14 +87,17 @@ class RegistryMatcher {
     this.port = spec.port;
     // A denied host stays denied when someone reaches it through another port.
     this.anyPort = kind === 'deny' && spec.port === undefined;
+    const namesDockerHubPort = spec.port === undefined || spec.port === HTTPS_PORT;
+    this.deniesDockerHub = kind === 'deny' && !isLiteral && namesDockerHubPort && DOCKER_HUB_HOSTS.some((host) => matchLabels(this.labelGlobs, host.split('.')));
   }
 
   matches(subject: ImageSubject): boolean {
+    // Docker Hub on its HTTPS port is written without one (the reference module drops :443).
+    if (this.deniesDockerHub && subject.host === DEFAULT_REGISTRY && (this.anyPort || subject.port === undefined)) return true;
     if (!this.anyPort && subject.port !== this.port) return false;
     if (this.literalHost !== undefined) return subject.host === this.literalHost;
     const labels = subject.hostLabels;
-    if (labels === undefined || labels.length !== this.labelGlobs.length) return false;
-    return this.labelGlobs.every((glob, index) => glob.matches(labels[index] ?? ''));
+    return labels !== undefined && matchLabels(this.labelGlobs, labels);
   }
 }
 
@@ -112,7 +125,7 @@ export class CompiledPattern {
     this.registry = spec.registry === undefined ? undefined : new RegistryMatcher(spec.registry, kind);
     const isLiteralPath = spec.path.every((segment) => !segment.includes(STAR));
     this.repository = isLiteralPath ? spec.path.join('/') : undefined;
-    this.indexKey = describeIndexKey(spec, this.repository);
+    this.indexKey = describeIndexKey(spec, this.repository, this.registry?.deniesDockerHub === true);
     this.path = isLiteralPath ? undefined : new ComponentGlob(spec.path.map((segment) => (segment === GLOBSTAR ? null : new StarGlob(segment))));
     // With a digest the runtime pulls exactly that content, so a tag written beside it decides nothing.
     this.tag = spec.tag === undefined || spec.digest !== undefined ? undefined : new StarGlob(spec.tag);

@@ -3,6 +3,7 @@
 // literal components its path starts with, its exact tag or digest — so one lookup reads a few
 // small buckets whatever the list's length. The index only narrows: CompiledPattern.matches
 // still decides every candidate, so matching means exactly what it means without the index.
+import { DEFAULT_REGISTRY } from '../reference';
 import type { CompiledPattern, ImageSubject } from './matcher';
 import { STAR } from './glob';
 import type { PatternSpec } from './pattern';
@@ -13,6 +14,8 @@ export interface IndexKey {
   readonly host: string | undefined;
   /** For a host glob whose last label is literal: the label count and that label. */
   readonly hostShape: string | undefined;
+  /** A host glob that also stands for a host it cannot match by shape (a deny glob over Docker Hub's names). */
+  readonly alsoHost: string | undefined;
   /** The repository an image must have, when the pattern's path has no wildcard. */
   readonly repository: string | undefined;
   /** Otherwise, the leading path components an image must have literally (empty for a repository). */
@@ -38,13 +41,14 @@ function describeHostShape(host: string): string | undefined {
   return isLiteral(lastLabel) ? shapeOf(labels.length, lastLabel) : undefined;
 }
 
-export function describeIndexKey(spec: PatternSpec, repository: string | undefined): IndexKey {
+export function describeIndexKey(spec: PatternSpec, repository: string | undefined, deniesDockerHub: boolean): IndexKey {
   const host = spec.registry?.host;
   const literalHost = host !== undefined && isLiteral(host);
   const prefixLength = repository === undefined ? spec.path.findIndex((segment) => !isLiteral(segment)) : -1;
   return {
     host: literalHost ? host : undefined,
     hostShape: host !== undefined && !literalHost ? describeHostShape(host) : undefined,
+    alsoHost: deniesDockerHub ? DEFAULT_REGISTRY : undefined,
     repository,
     literalPrefix: prefixLength < 0 ? NO_PREFIX : spec.path.slice(0, prefixLength),
     digest: spec.digest,
@@ -181,7 +185,10 @@ export class PatternIndex {
 
   constructor(patterns: readonly CompiledPattern[]) {
     this.patterns = patterns;
-    patterns.forEach((pattern, position) => this.entryFor(pattern.indexKey).add(position, patterns));
+    patterns.forEach((pattern, position) => {
+      this.entryFor(pattern.indexKey).add(position, patterns);
+      if (pattern.indexKey.alsoHost !== undefined) entryIn(this.byHost, pattern.indexKey.alsoHost).add(position, patterns);
+    });
   }
 
   private entryFor(key: IndexKey): HostEntry {

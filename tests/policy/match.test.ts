@@ -75,12 +75,26 @@ describe('case', () => {
   runTable([
     { name: 'upper-case host in the image normalizes', pattern: 'registry.example.com/**', image: 'REGISTRY.Example.com/app', matches: true },
     { name: 'upper-case host in the pattern normalizes', pattern: 'Registry.Example.com/**', image: 'registry.example.com/app', matches: true },
+    { name: 'upper-case Docker Hub host is invalid, so even allow-all refuses it', pattern: '**', image: 'DOCKER.IO/nginx', matches: false },
+    { name: 'mixed-case legacy Docker Hub host is invalid', pattern: 'nginx', image: 'Index.Docker.Io/library/nginx', matches: false },
     { name: 'upper-case path in the image is invalid', pattern: 'registry.example.com/**', image: 'registry.example.com/App', matches: false },
     { name: 'upper-case path is invalid even for allow-all', pattern: '**', image: 'Nginx', matches: false },
   ]);
 });
 
-const DOCKER_HUB_SPELLINGS = ['nginx', 'library/nginx', 'docker.io/nginx', 'docker.io/library/nginx', 'index.docker.io/library/nginx'];
+const DOCKER_HUB_SPELLINGS = [
+  'nginx',
+  'library/nginx',
+  'docker.io/nginx',
+  'docker.io/library/nginx',
+  'index.docker.io/library/nginx',
+  'registry-1.docker.io/nginx',
+  'registry.docker.io/library/nginx',
+  'registry.hub.docker.com/nginx',
+  'docker.io:443/nginx',
+  'index.docker.io:443/library/nginx',
+  'registry-1.docker.io:443/library/nginx',
+];
 
 describe('Docker Hub spellings are one image', () => {
   runTable(
@@ -98,6 +112,32 @@ describe('Docker Hub spellings are one image', () => {
     { name: 'docker.io/** stays on Docker Hub', pattern: 'docker.io/**', image: 'quay.io/nginx', matches: false },
     { name: 'first-component star is a Docker Hub namespace', pattern: '*/app', image: 'myorg/app', matches: true },
     { name: 'first-component star is not a registry', pattern: '*/app', image: 'quay.io/app', matches: false },
+  ]);
+});
+
+describe('deny entries judge every spelling of Docker Hub', () => {
+  runTable([
+    { name: 'deny docker.io/** catches the API host', kind: 'deny', pattern: 'docker.io/**', image: 'registry-1.docker.io/library/nginx', matches: true },
+    { name: 'deny docker.io/** catches the index host with its HTTPS port', kind: 'deny', pattern: 'docker.io/**', image: 'index.docker.io:443/nginx', matches: true },
+    { name: 'deny docker.io/** catches the old hub alias', kind: 'deny', pattern: 'docker.io/**', image: 'registry.hub.docker.com/grafana/grafana:10', matches: true },
+    { name: 'deny written with the API host catches the short name', kind: 'deny', pattern: 'registry-1.docker.io/**', image: 'nginx:1.25', matches: true },
+    { name: 'deny host glob over Docker Hub names catches docker.io', kind: 'deny', pattern: '*.docker.io/**', image: 'nginx', matches: true },
+    { name: 'deny host glob with the HTTPS port catches docker.io', kind: 'deny', pattern: '*.docker.io:443/**', image: 'grafana/grafana', matches: true },
+    { name: 'deny host glob with another port leaves Docker Hub', kind: 'deny', pattern: '*.docker.io:5000/**', image: 'nginx', matches: false },
+    { name: 'deny host glob over another domain leaves Docker Hub', kind: 'deny', pattern: '*.example.com/**', image: 'nginx', matches: false },
+    { name: 'allow host glob over Docker Hub names does not stretch to docker.io', pattern: '*.docker.io/**', image: 'nginx', matches: false },
+    { name: 'deny docker.io/** leaves a look-alike host', kind: 'deny', pattern: 'docker.io/**', image: 'docker.io.evil.com/library/nginx', matches: false },
+  ]);
+});
+
+describe('IP registries have one spelling', () => {
+  runTable([
+    { name: 'deny an IPv4 registry catches its IPv4-mapped IPv6 spelling', kind: 'deny', pattern: '10.0.0.1:5000/**', image: '[::ffff:a00:1]:5000/app', matches: true },
+    { name: 'deny an IPv4-mapped spelling catches the IPv4 registry', kind: 'deny', pattern: '[::ffff:a00:1]/**', image: '10.0.0.1:5000/app', matches: true },
+    { name: 'an octal spelling is invalid, so even allow-all refuses it', pattern: '**', image: '012.0.0.1:5000/app', matches: false },
+    { name: 'a hexadecimal spelling is invalid', pattern: '**', image: '0xa.0.0.1:5000/app', matches: false },
+    { name: 'an integer spelling is invalid', pattern: '**', image: '167772161:5000/app', matches: false },
+    { name: 'a shortened spelling is invalid', pattern: '**', image: '10.1:5000/app', matches: false },
   ]);
 });
 
