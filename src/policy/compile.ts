@@ -47,6 +47,7 @@ export interface CompiledPolicy {
   readonly vulnerabilities: CompiledVulnerabilities | undefined;
   /** Tag resolution; undefined unless the policy enables it. */
   readonly resolveTags: ResolveTagsSettings | undefined;
+  readonly limits: { readonly maxImagesPerReview: number };
 }
 
 export function hashPolicyText(text: string): string {
@@ -83,5 +84,6 @@ export function compilePolicy(document: PolicyDocument, text: string, fileName: 
     namespaces,
     vulnerabilities: compileVulnerabilities(document.vulnerabilities),
     resolveTags: compileResolveTags(document.resolveTags),
+    limits: { maxImagesPerReview: document.limits.maxImagesPerReview },
   };
 }

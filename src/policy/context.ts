@@ -5,8 +5,15 @@ import { type ImageReference, parseImageReference } from '../reference';
 import type { ReportIndex } from '../vulnerabilities';
 import type { CompiledPolicy } from './compile';
 
-/** A tag lookup's outcome; the fault is quoted in the reason when the policy denies on errors. */
-export type TagResolution = { readonly ok: true; readonly digest: string } | { readonly ok: false; readonly fault: string };
+/**
+ * A tag lookup's outcome; the fault is quoted in the reason when the image is denied. `limited`
+ * marks a lookup the webhook's own limits stopped (too many tags, lookups queued too long): such
+ * a failure is a denial whatever `onError` says, or a pod author could fill the queue to get the
+ * tag judged as written.
+ */
+export type TagResolution =
+  | { readonly ok: true; readonly digest: string }
+  | { readonly ok: false; readonly fault: string; readonly limited?: true };
 
 export interface EvaluationContext {
   /** Scan reports for a policy with a vulnerabilities section; none means no image has a report. */

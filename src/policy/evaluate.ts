@@ -4,7 +4,7 @@
 import { type ImageReference, InvalidImageReferenceError, formatReference, parseImageReference } from '../reference';
 import { ReportIndex, type VulnerabilityGate, gateReport } from '../vulnerabilities';
 import type { CompiledPolicy } from './compile';
-import { type EvaluationContext, type TagResolution, formatTagKey } from './context';
+import { type EvaluationContext, type TagResolution, formatTagKey, listTagsToResolve } from './context';
 import { BREAK_GLASS_ANNOTATION, type Decision, type ImageVerdict, type ReviewSubject } from './decision';
 import { type CompiledPattern, type ImageSubject, type PatternSet, prepareSubject } from './matcher';
 import { buildReason, describeDenial } from './reason';
@@ -15,6 +15,8 @@ export const NO_ALLOW_RULE = 'no allow pattern matches';
 export const REQUIRE_DIGEST_RULE = 'requireDigest: not pinned by digest';
 export const INVALID_REFERENCE_RULE = 'invalid reference';
 export const RESOLVE_TAGS_RULE = 'resolveTags';
+export const MAX_IMAGES_RULE = 'limits.maxImagesPerReview';
+export const MAX_TAGS_RULE = 'resolveTags.maxTagsPerReview';
 const BREAK_GLASS_VALUE = 'true';
 const NO_CONTEXT: EvaluationContext = {};
 
@@ -60,13 +62,23 @@ function deny(image: string, normalized: string | undefined, rule: string, why: 
   return { verdict, denial: describeDenial(image, normalized, why) };
 }
 
-/** The first pattern, in list order, that matches the image as written or as resolved to a digest. */
-function findMatch(sets: readonly PatternSet[], subject: ImageSubject, resolved: ImageSubject | undefined): CompiledPattern | undefined {
+/** The first pattern, in list order, that matches any of the forms an image is judged as. */
+function findMatch(sets: readonly PatternSet[], subjects: readonly ImageSubject[]): CompiledPattern | undefined {
   for (const set of sets) {
-    const match = set.findMatch(subject) ?? (resolved === undefined ? undefined : set.findMatch(resolved));
-    if (match !== undefined) return match;
+    for (const subject of subjects) {
+      const match = set.findMatch(subject);
+      if (match !== undefined) return match;
+    }
   }
   return undefined;
+}
+
+/** Set when the review names more distinct tags to resolve than the policy lets one review look up. */
+function findTagLimitFault(policy: CompiledPolicy, images: readonly string[]): string | undefined {
+  const settings = policy.resolveTags;
+  if (settings === undefined) return undefined;
+  const count = listTagsToResolve(policy, images).length;
+  return count > settings.maxTagsPerReview ? `review names ${count} distinct tags to resolve, more than ${MAX_TAGS_RULE} (${settings.maxTagsPerReview})` : undefined;
 }
 
 function describeResolution(resolution: TagResolution | undefined): VerdictExtras {
@@ -74,7 +86,30 @@ function describeResolution(resolution: TagResolution | undefined): VerdictExtra
   return resolution.ok ? { digest: resolution.digest } : { resolveError: resolution.fault };
 }
 
-function judgeImage(written: string, settings: NamespaceSettings, policy: CompiledPolicy, context: EvaluationContext): Judgement {
+/** True when a failed lookup may be judged as written: onError allows it and the webhook's own limits did not cause it. */
+function mayJudgeAsWritten(resolution: TagResolution, policy: CompiledPolicy): boolean {
+  return !resolution.ok && resolution.limited !== true && policy.resolveTags?.onError === 'allow-with-audit';
+}
+
+/**
+ * Scan gating. A known digest (written, or resolved) is only vouched for by a report that names
+ * it. A resolved tag is also held to the report of the tag itself, as it would be without
+ * resolution: resolution may only add refusals, never remove one.
+ */
+function gateImage(reference: ImageReference, resolvedDigest: string | undefined, gate: VulnerabilityGate, context: EvaluationContext) {
+  const reports = context.reports ?? ReportIndex.EMPTY;
+  const tagKey = reference.tag === undefined ? undefined : formatTagKey({ registry: reference.registry, repository: reference.repository, tag: reference.tag });
+  const digest = reference.digest ?? resolvedDigest;
+  const report = reports.findReport(tagKey, digest);
+  const gated = gateReport(report, gate);
+  if (!gated.passed || resolvedDigest === undefined) return gated;
+  const tagReport = reports.findTagReport(tagKey, resolvedDigest);
+  if (tagReport === undefined || tagReport === report) return gated;
+  const tagGated = gateReport(tagReport, { ...gate, requireReport: false });
+  return tagGated.passed ? gated : tagGated;
+}
+
+function judgeImage(written: string, settings: NamespaceSettings, policy: CompiledPolicy, context: EvaluationContext, tagLimitFault: string | undefined): Judgement {
   // Images come from decoded JSON: a non-string that slipped past the decoder is still denied, never thrown on.
   const image = typeof written === 'string' ? written : String(written);
   let reference: ImageReference;
@@ -86,29 +121,28 @@ function judgeImage(written: string, settings: NamespaceSettings, policy: Compil
   }
   const normalized = formatReference(reference);
   const subject = prepareSubject(reference);
-  const resolution = findResolution(policy.resolveTags, reference, context.resolutions);
-  // A resolved tag is judged as both: digest-pinned deny and allow entries then apply to it too.
-  const resolved = resolution?.ok === true ? { ...subject, digest: resolution.digest } : undefined;
-  let extras = describeResolution(resolution);
-  const deniedBy = findMatch(settings.deny, subject, resolved);
+  const resolution = findResolution(policy.resolveTags, reference, context.resolutions, tagLimitFault);
+  const extras = describeResolution(resolution);
+  // What the tag points to now: its digest is judged too, for deny entries and scan reports only.
+  const resolvedDigest = resolution?.ok === true ? resolution.digest : undefined;
+  const denySubjects = resolvedDigest === undefined ? [subject] : [subject, prepareSubject({ registry: reference.registry, repository: reference.repository, digest: resolvedDigest })];
+  const deniedBy = findMatch(settings.deny, denySubjects);
   if (deniedBy !== undefined) return deny(image, normalized, deniedBy.rule, `denied by ${deniedBy.rule}`, extras);
-  if (resolution?.ok === false && policy.resolveTags?.onError === 'deny') {
+  if (resolution?.ok === false && !mayJudgeAsWritten(resolution, policy)) {
     return deny(image, normalized, `${RESOLVE_TAGS_RULE}: ${resolution.fault}`, `could not be resolved to a digest: ${resolution.fault}`, extras);
   }
-  const allowedBy = findMatch(settings.allow, subject, resolved);
+  // Allow entries see the image only as written: the runtime pulls the tag, which may move after
+  // admission, so the digest it points to now cannot vouch for it.
+  const allowedBy = findMatch(settings.allow, [subject]);
   if (allowedBy === undefined) return deny(image, normalized, NO_ALLOW_RULE, 'matches no allow pattern', extras);
-  // Resolution does not pin: the runtime still pulls the tag, which may move after admission.
   if (settings.requireDigest && reference.digest === undefined) {
     return deny(image, normalized, REQUIRE_DIGEST_RULE, 'is not pinned by digest (requireDigest)', extras);
   }
-  if (settings.gate !== undefined) {
-    const tag = reference.tag === undefined ? undefined : formatTagKey({ registry: reference.registry, repository: reference.repository, tag: reference.tag });
-    const report = (context.reports ?? ReportIndex.EMPTY).findReport(tag, reference.digest ?? resolved?.digest);
-    if (report !== undefined) extras = { ...extras, report: report.source };
-    const gated = gateReport(report, settings.gate);
-    if (!gated.passed) return deny(image, normalized, gated.rule, gated.why, extras);
-  }
-  return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...extras } };
+  if (settings.gate === undefined) return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...extras } };
+  const gated = gateImage(reference, resolvedDigest, settings.gate, context);
+  const judged = gated.report === undefined ? extras : { ...extras, report: gated.report.source };
+  if (!gated.passed) return deny(image, normalized, gated.rule, gated.why, judged);
+  return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...judged } };
 }
 
 /**
@@ -117,20 +151,27 @@ function judgeImage(written: string, settings: NamespaceSettings, policy: Compil
  */
 export function evaluate(policy: CompiledPolicy, review: ReviewSubject, context: EvaluationContext = NO_CONTEXT): Decision {
   const settings = resolveNamespace(policy, review.namespace);
-  const judgements = review.images.map((image) => judgeImage(image, settings, policy, context));
-  const enforcedAllowed = judgements.every((judgement) => judgement.verdict.allowed);
   const annotations = review.annotations;
   const requested = Object.hasOwn(annotations, BREAK_GLASS_ANNOTATION) && annotations[BREAK_GLASS_ANNOTATION] === BREAK_GLASS_VALUE;
   // Annotations are pod-author input: they count only where the policy opted in.
   const breakGlass = settings.breakGlass && requested;
-  const denials = judgements.flatMap((judgement) => (judgement.denial === undefined ? [] : [judgement.denial]));
-  return {
+  const decide = (enforcedAllowed: boolean, images: readonly ImageVerdict[], reason: string | undefined): Decision => ({
     allowed: enforcedAllowed || settings.mode === 'audit' || breakGlass,
     enforcedAllowed,
     mode: settings.mode,
     breakGlass,
-    images: judgements.map((judgement) => judgement.verdict),
-    ...(enforcedAllowed ? {} : { reason: buildReason(denials, policy.name) }),
+    images,
+    ...(reason === undefined ? {} : { reason }),
     policy: { name: policy.name, hash: policy.hash },
-  };
+  });
+  // No real pod comes near the cap; judging a flood of images would only stall other reviews.
+  const limit = policy.limits.maxImagesPerReview;
+  if (review.images.length > limit) {
+    return decide(false, [], buildReason([`review has ${review.images.length} images, more than ${MAX_IMAGES_RULE} (${limit}); none was judged`], policy.name));
+  }
+  const tagLimitFault = findTagLimitFault(policy, review.images);
+  const judgements = review.images.map((image) => judgeImage(image, settings, policy, context, tagLimitFault));
+  const enforcedAllowed = judgements.every((judgement) => judgement.verdict.allowed);
+  const denials = judgements.flatMap((judgement) => (judgement.denial === undefined ? [] : [judgement.denial]));
+  return decide(enforcedAllowed, judgements.map((judgement) => judgement.verdict), enforcedAllowed ? undefined : buildReason(denials, policy.name));
 }

@@ -31,6 +31,7 @@ export interface ResolveTagsSettings {
   readonly timeoutMs: number;
   readonly cacheTtlSeconds: number;
   readonly cacheSize: number;
+  readonly maxTagsPerReview: number;
   readonly onError: ResolveErrorAction;
   readonly credentialsFile: string | undefined;
   readonly caFile: string | undefined;
@@ -84,6 +85,7 @@ export function compileResolveTags(section: ResolveTagsSection | undefined): Res
     timeoutMs: section.timeoutMs,
     cacheTtlSeconds: section.cacheTTLSeconds,
     cacheSize: section.cacheSize,
+    maxTagsPerReview: section.maxTagsPerReview,
     onError: section.onError,
     credentialsFile: section.credentialsFile,
     caFile: section.caFile,
@@ -119,9 +121,11 @@ export function findResolution(
   settings: ResolveTagsSettings | undefined,
   reference: ImageReference,
   resolutions: ReadonlyMap<string, TagResolution> | undefined,
+  limitFault: string | undefined,
 ): TagResolution | undefined {
   if (settings === undefined || reference.digest !== undefined || reference.tag === undefined) return undefined;
   if (!settings.registries.has(reference.registry)) return undefined;
+  if (limitFault !== undefined) return { ok: false, fault: limitFault, limited: true };
   const key = formatTagKey({ registry: reference.registry, repository: reference.repository, tag: reference.tag });
-  return resolutions?.get(key) ?? { ok: false, fault: NOT_RESOLVED_FAULT };
+  return resolutions?.get(key) ?? { ok: false, fault: NOT_RESOLVED_FAULT, limited: true };
 }

@@ -2,7 +2,7 @@
 // and is published as schema/policy.schema.json for editors. Every message names the rule and
 // the value found, because it is shown as `policy.yaml:12:5: allow[3]: <message>`.
 import { z } from 'zod';
-import { checkRegistry } from '../reference';
+import { checkRegistry, isLoopbackRegistry } from '../reference';
 import { SEVERITIES, VULNERABILITY_ID } from '../vulnerabilities';
 import { NAMESPACE_GLOB, describeNamespaceGlobFault } from './namespace-glob';
 import { parsePattern } from './pattern';
@@ -120,7 +120,14 @@ const resolveTagsSchema = mapping(
       .array(registryHost, { error: required('must be a list of registry hosts') })
       .min(1, { error: 'must name at least one registry: only tags on these registries are looked up' })
       .describe('Registries whose tags are resolved; images on any other registry are judged as written.'),
-    plainHttpRegistries: z.array(registryHost, { error: required('must be a list of registry hosts') }).default([]).describe('Registries (also listed in registries) spoken to over plain HTTP.'),
+    plainHttpRegistries: z
+      .array(registryHost, { error: required('must be a list of registry hosts') })
+      .default([])
+      .describe('Registries (also listed in registries) spoken to over plain HTTP; loopback hosts only, unless insecureNonLoopbackPlainHttp is true.'),
+    insecureNonLoopbackPlainHttp: flag(
+      'true: plainHttpRegistries may name hosts beyond loopback; lookups and credentials for them then cross the network unencrypted and unauthenticated.',
+    ).default(false),
+    maxTagsPerReview: boundedInteger(1, 1_000, 'Most distinct tags one review may ask to resolve; a review naming more has those images denied.').default(32),
     timeoutMs: boundedInteger(100, 10_000, 'Deadline for one lookup (token and manifest requests together).').default(2_000),
     cacheTTLSeconds: boundedInteger(1, 86_400, 'How long a resolved digest is trusted before the registry is asked again.').default(60),
     cacheSize: boundedInteger(1, 1_000_000, 'Most tags kept in the cache (least recently used dropped first).').default(10_000),
@@ -133,6 +140,15 @@ const resolveTagsSchema = mapping(
   },
   'a mapping',
 ).describe('Resolve tags to digests at the registry, so digest-pinned allow and deny entries and digest-keyed reports apply to tag references.');
+
+export const DEFAULT_MAX_IMAGES_PER_REVIEW = 1_000;
+
+const limitsSchema = mapping(
+  {
+    maxImagesPerReview: boundedInteger(1, 100_000, 'Most images one review may carry; a review with more is denied without judging them.').default(DEFAULT_MAX_IMAGES_PER_REVIEW),
+  },
+  'a mapping',
+).describe('Bounds on one review, so that no single request can stall the others.');
 
 const overlaySchema = mapping(
   {
@@ -175,6 +191,7 @@ export const policySchema = mapping(
       .describe('Overlays: every overlay whose names match the namespace applies, in file order.'),
     vulnerabilities: vulnerabilitiesSchema.optional(),
     resolveTags: resolveTagsSchema.optional(),
+    limits: limitsSchema.prefault({}),
   },
   'the ImagePolicy object (a mapping)',
 )
@@ -191,9 +208,15 @@ export const policySchema = mapping(
     const listed = new Set(resolveTags.registries.map((registry) => checkRegistry(registry)).flatMap((checked) => (checked.ok ? [checked.value] : [])));
     resolveTags.plainHttpRegistries.forEach((registry, index) => {
       const checked = checkRegistry(registry);
-      if (checked.ok && !listed.has(checked.value)) {
+      if (!checked.ok) return;
+      const path = ['resolveTags', 'plainHttpRegistries', index];
+      if (!listed.has(checked.value)) {
         const message = `registry ${JSON.stringify(registry)} is not in resolveTags.registries, so it is never looked up`;
-        context.issues.push({ code: 'custom', input: registry, path: ['resolveTags', 'plainHttpRegistries', index], message });
+        context.issues.push({ code: 'custom', input: registry, path, message });
+      }
+      if (!isLoopbackRegistry(checked.value) && !resolveTags.insecureNonLoopbackPlainHttp) {
+        const message = `registry ${JSON.stringify(registry)} is not on loopback: plain HTTP to it can be read and answered by anyone on the path; use HTTPS (caFile for a private CA), or set insecureNonLoopbackPlainHttp: true`;
+        context.issues.push({ code: 'custom', input: registry, path, message });
       }
     });
   })

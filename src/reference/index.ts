@@ -25,4 +25,4 @@ export {
 export { parseImageReference } from './parse';
 export { MAX_REPOSITORY_LENGTH } from './path';
 export { DEFAULT_TAG, type ImageReference, OFFICIAL_REPOSITORY_PREFIX, formatReference } from './reference';
-export { DEFAULT_REGISTRY, DOCKER_HUB_HOSTS, LEGACY_DEFAULT_REGISTRY, checkRegistry, isRegistryComponent } from './registry';
+export { DEFAULT_REGISTRY, DOCKER_HUB_HOSTS, HTTPS_PORT, LEGACY_DEFAULT_REGISTRY, checkRegistry, isLoopbackRegistry, isRegistryComponent, registryHost } from './registry';

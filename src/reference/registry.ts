@@ -30,7 +30,7 @@ export const DOCKER_HUB_HOSTS: readonly string[] = Object.freeze([
   'registry.hub.docker.com',
 ]);
 /** Docker Hub is HTTPS only: its hosts with this port are the same registry. */
-const HTTPS_PORT = '443';
+export const HTTPS_PORT = '443';
 /** The one single-label host that is always a registry, never a Docker Hub namespace. */
 const LOCALHOST = 'localhost';
 const MAX_PORT = 65535;
@@ -96,6 +96,21 @@ function checkHost(host: string): Checked<string> {
     };
   }
   return { ok: true, value: lower };
+}
+
+const IPV6_LOOPBACK = '[::1]';
+const IPV4_LOOPBACK_PREFIX = '127.';
+
+/** The host of a canonical registry, without its port. */
+export function registryHost(registry: string): string {
+  const portColon = registry.startsWith('[') ? registry.indexOf(':', registry.indexOf(']')) : registry.indexOf(':');
+  return portColon < 0 ? registry : registry.slice(0, portColon);
+}
+
+/** True for a canonical registry on this machine's loopback: localhost, 127.0.0.0/8 or [::1]. */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registryHost(registry);
+  return host === LOCALHOST || host === IPV6_LOOPBACK || host.startsWith(IPV4_LOOPBACK_PREFIX);
 }
 
 /**

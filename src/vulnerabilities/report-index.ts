@@ -1,6 +1,7 @@
-// Finds the report for an image: by digest first (content-addressed, so it cannot describe other
-// content), then by tag. A tag's report is used for a digest-known image only when it records no
-// manifest digest to contradict it: a report of what the tag pointed to last week is not evidence.
+// Finds the report for an image. When the image's digest is known (written, or resolved from its
+// tag), only a report that names that digest vouches for it: content-addressed, so it cannot
+// describe other content. A report found by tag describes whatever the tag pointed to when it was
+// scanned, which is evidence only for an image whose digest nobody knows.
 import type { ScanReport } from './report';
 
 export class ReportIndex {
@@ -24,14 +25,18 @@ export class ReportIndex {
    * `digest` is the written or resolved manifest digest, when known.
    */
   findReport(reference: string | undefined, digest: string | undefined): ScanReport | undefined {
-    if (digest !== undefined) {
-      const exact = this.byDigest.get(digest);
-      if (exact !== undefined) return exact;
-    }
-    if (reference === undefined) return undefined;
-    const tagged = this.byReference.get(reference);
+    if (digest !== undefined) return this.byDigest.get(digest);
+    return reference === undefined ? undefined : this.byReference.get(reference);
+  }
+
+  /**
+   * The report filed under a tag that may describe `digest`: one that records no manifest digest,
+   * or records this one. Its findings can refuse a resolved tag; it never vouches for one.
+   */
+  findTagReport(reference: string | undefined, digest: string): ScanReport | undefined {
+    const tagged = reference === undefined ? undefined : this.byReference.get(reference);
     if (tagged === undefined) return undefined;
-    return digest === undefined || tagged.manifestDigests.length === 0 ? tagged : undefined;
+    return tagged.manifestDigests.length === 0 || tagged.manifestDigests.includes(digest) ? tagged : undefined;
   }
 }
 

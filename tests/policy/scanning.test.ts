@@ -39,6 +39,7 @@ describe('loading', () => {
       onError: 'deny',
       credentialsFile: undefined,
       caFile: undefined,
+      maxTagsPerReview: 32,
     });
   });
 
@@ -143,9 +144,19 @@ describe('tag resolution in evaluate', () => {
   });
   const lenient = buildPolicy({ allow: [`${LEDGER}@${GOOD}`, `${LEDGER}:1.4.*`], resolveTags: { registries: ['registry.example.com'], onError: 'allow-with-audit' } });
   const tagKey = `${LEDGER}:stable`;
+  const tagged = buildPolicy({ allow: [tagKey], deny: [`${LEDGER}@${BAD}`], resolveTags: { registries: ['registry.example.com'] } });
 
   test.each([
-    { name: 'a digest-pinned allow entry admits the tag that resolves to it', policy, context: { resolutions: resolved({ [tagKey]: { ok: true, digest: GOOD } }) }, allowed: true, rule: `allow[0] ${LEDGER}@${GOOD}`, extras: { digest: GOOD } },
+    {
+      name: 'a digest-pinned allow entry does not admit a tag that resolves to it: the runtime pulls the tag, which may move',
+      policy,
+      context: { resolutions: resolved({ [tagKey]: { ok: true, digest: GOOD } }) },
+      allowed: false,
+      rule: 'no allow pattern matches',
+      extras: { digest: GOOD },
+    },
+    { name: 'a tag allow entry admits the tag, and the digest it resolved to is recorded', policy: tagged, context: { resolutions: resolved({ [tagKey]: { ok: true, digest: GOOD } }) }, allowed: true, rule: `allow[0] ${tagKey}`, extras: { digest: GOOD } },
+    { name: 'a digest-pinned deny entry catches a tag an allow entry admits', policy: tagged, context: { resolutions: resolved({ [tagKey]: { ok: true, digest: BAD } }) }, allowed: false, rule: `deny[0] ${LEDGER}@${BAD}`, extras: { digest: BAD } },
     { name: 'a digest-pinned deny entry catches the tag', policy, context: { resolutions: resolved({ [tagKey]: { ok: true, digest: BAD } }) }, allowed: false, rule: `deny[0] ${LEDGER}@${BAD}`, extras: { digest: BAD } },
     { name: 'a tag resolving to an unknown digest matches no allow entry', policy, context: { resolutions: resolved({ [tagKey]: { ok: true, digest: UNKNOWN_DIGEST } }) }, allowed: false, rule: 'no allow pattern matches', extras: { digest: UNKNOWN_DIGEST } },
     {
@@ -194,7 +205,7 @@ describe('tag resolution in evaluate', () => {
   });
 
   test('requireDigest is not met by a resolved tag: the runtime still pulls the tag', () => {
-    const pinned = buildPolicy({ allow: [`${LEDGER}@${GOOD}`], requireDigest: true, resolveTags: RESOLVE });
+    const pinned = buildPolicy({ allow: [LEDGER], requireDigest: true, resolveTags: RESOLVE });
     const decision = evaluate(pinned, buildReview([`${LEDGER}:stable`]), { resolutions: resolved({ [tagKey]: { ok: true, digest: GOOD } }) });
     expect(decision.images[0]).toMatchObject({ allowed: false, rule: 'requireDigest: not pinned by digest', digest: GOOD });
   });

@@ -87,7 +87,7 @@ async function post(app: ReturnType<typeof createApp>, images: readonly string[]
 
 function strictPolicy(): CompiledPolicy {
   return writePolicy('strict.yaml', {
-    allow: [`${registry.host}/team/app@${digests.app}`, `${registry.host}/team/vulnerable`],
+    allow: [`${registry.host}/team/app:v1`, `${registry.host}/team/vulnerable`],
     vulnerabilities: { reports: 'reports', maxSeverity: 'HIGH' },
     resolveTags: { registries: [registry.host], plainHttpRegistries: [registry.host], credentialsFile: 'auth.json', timeoutMs: 3_000 },
   });
@@ -95,7 +95,7 @@ function strictPolicy(): CompiledPolicy {
 
 test.each([
   {
-    name: 'a digest-pinned allow entry admits the tag that resolves to it',
+    name: 'a tag allow entry admits the tag, and the digest it resolved to is recorded',
     image: () => `${registry.host}/team/app:v1`,
     allowed: true,
     annotations: () => ({ 'resolved-digests': `${registry.host}/team/app:v1=${digests.app}` }),

@@ -1,5 +1,5 @@
-// Which report an image gets: by digest first, then by tag, never a tag report that records a
-// different digest; re-scans resolve to the newest.
+// Which report an image gets: by its digest when the digest is known, else by tag; which tag
+// report may count against a resolved digest; re-scans resolve to the newest.
 import { ReportIndex, type ScanReport } from '../../src/vulnerabilities';
 import { FIXTURE_DIGESTS, UNKNOWN_DIGEST, readValidReport, readValidReports } from '../support/trivy';
 
@@ -15,13 +15,22 @@ describe('findReport', () => {
     { name: 'a digest is content: another repository with the same digest', reference: 'mirror.example.com/ledger:1.4.2', digest: FIXTURE_DIGESTS.ledger142, want: 'ledger-1.4.2.json' },
     { name: 'Docker Hub short name in the report, normalized pod reference', reference: 'docker.io/library/alpine:3.19', digest: undefined, want: 'alpine-3.19.json' },
     { name: 'resolved to a digest the tag report does not record: stale, not used', reference: 'registry.example.com/payments/ledger:1.4.2', digest: UNKNOWN_DIGEST, want: undefined },
-    { name: 'resolved digest, tag report records no manifest digest: used', reference: 'docker.io/library/nginx:1.25', digest: UNKNOWN_DIGEST, want: 'nginx-1.25-local.json' },
+    { name: 'a known digest is vouched for only by a report naming it, not by a tag report without digests', reference: 'docker.io/library/nginx:1.25', digest: UNKNOWN_DIGEST, want: undefined },
     { name: 'unknown tag', reference: 'registry.example.com/payments/ledger:9.9.9', digest: undefined, want: undefined },
     { name: 'unknown digest, no tag', reference: undefined, digest: UNKNOWN_DIGEST, want: undefined },
     { name: 'a tag is not a prefix', reference: 'registry.example.com/payments/ledger:1.4', digest: undefined, want: undefined },
     { name: 'another registry with the same path', reference: 'registry.example.com.evil.io/payments/ledger:1.4.2', digest: undefined, want: undefined },
   ])('$name', ({ reference, digest, want }) => {
     expect(index.findReport(reference, digest)?.source).toBe(want);
+  });
+
+  test.each([
+    { name: 'tag report without digests may describe any digest', reference: 'docker.io/library/nginx:1.25', digest: UNKNOWN_DIGEST, want: 'nginx-1.25-local.json' },
+    { name: 'tag report recording this digest', reference: 'registry.example.com/payments/ledger:1.4.2', digest: FIXTURE_DIGESTS.ledger142, want: 'ledger-1.4.2.json' },
+    { name: 'tag report recording another digest describes other content', reference: 'registry.example.com/payments/ledger:1.4.2', digest: UNKNOWN_DIGEST, want: undefined },
+    { name: 'no tag', reference: undefined, digest: UNKNOWN_DIGEST, want: undefined },
+  ])('findTagReport: $name', ({ reference, digest, want }) => {
+    expect(index.findTagReport(reference, digest)?.source).toBe(want);
   });
 
   test('the empty index finds nothing', () => {
