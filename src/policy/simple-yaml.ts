@@ -18,6 +18,7 @@ const KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/;
 const PLAIN_STRING = /^[A-Za-z0-9_/][A-Za-z0-9._/:@*-]*$/;
 const QUOTED_CONTENT = /^[\x20-\x7e]*$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const SPACE = ' ';
 const TRAILING_COMMENT = /^(?: +#.*)?$/;
 // The YAML 1.2 core schema's non-string plain scalars (as the full parser resolves them).
 const CORE_NULL = /^(?:~|[Nn]ull|NULL)?$/;
@@ -46,9 +47,13 @@ function splitLines(text: string): Line[] {
   if (text.includes('\r') || text.includes('\t') || text.startsWith('\uFEFF')) giveUp();
   const lines: Line[] = [];
   for (const raw of text.split('\n')) {
-    const content = raw.trimEnd();
-    const indent = content.length - content.trimStart().length;
-    const body = content.slice(indent);
+    // Only ASCII spaces are trimmed: trim() would also drop Unicode spaces (U+00A0, U+2028, ...),
+    // which the full parser reads as content.
+    let end = raw.length;
+    while (end > 0 && raw.charAt(end - 1) === SPACE) end -= 1;
+    let indent = 0;
+    while (indent < end && raw.charAt(indent) === SPACE) indent += 1;
+    const body = raw.slice(indent, end);
     if (body === '' || body.startsWith(COMMENT)) continue;
     // Directives, document markers and non-ASCII content are left to the full parser.
     if (body.startsWith('%') || body.startsWith('---') || body.startsWith('...') || !PRINTABLE_ASCII.test(body)) giveUp();

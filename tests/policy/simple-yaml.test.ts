@@ -103,6 +103,12 @@ describe('leaves everything else to the full parser', () => {
     { name: 'mapping keys out of line', text: 'metadata:\n    name: x\n  kind: y\n' },
     { name: 'sequence item mapping keys out of line', text: 'namespaces:\n  -   names: [a]\n    mode: audit\n' },
     { name: 'first line indented', text: '  kind: x\n' },
+    { name: 'no-break space after a value', text: 'allow:\n  - nginx\u00a0\n' },
+    { name: 'line separator after a value', text: 'allow:\n  - nginx\u2028\n' },
+    { name: 'ideographic space before a key', text: '\u3000kind: x\n' },
+    { name: 'vertical tab at the end of a line', text: 'kind: x\u000b\n' },
+    { name: 'byte order mark inside the text', text: 'kind: x\n\ufeffmode: y\n' },
+    { name: 'non-ASCII in a comment', text: 'kind: x # café\n' },
   ])('$name', ({ text }) => {
     expect(parseSimpleYaml(text)).toBeUndefined();
   });
@@ -174,7 +180,9 @@ const documentText = fc
   .tuple(fc.array(fc.tuple(keyWord, tree), { minLength: 1, maxLength: 4 }), fc.boolean())
   .map(([entries, finalNewline]) => `${printBlock({ kind: 'map', entries }, 0).join('\n')}${finalNewline ? '\n' : ''}`);
 
-const MUTATION_CHARACTERS = [' ', '  ', '\n', '-', ':', '#', '"', "'", '*', '&', '!', '[', ']', ',', '{', '\t', '\r', '|', '%', '---', '\\', '?', 'é'];
+/** Unicode whitespace the full parser reads as content while String.prototype.trim() drops it. */
+const UNICODE_SPACES = ['\u00a0', '\u2028', '\u2029', '\ufeff', '\u3000', '\u000b', '\u000c', '\u0085', '\u200b'];
+const MUTATION_CHARACTERS = [' ', '  ', '\n', '-', ':', '#', '"', "'", '*', '&', '!', '[', ']', ',', '{', '\t', '\r', '|', '%', '---', '\\', '?', 'é', ...UNICODE_SPACES];
 
 describe('agrees with the full parser whenever it reads a document', () => {
   test('generated documents', () => {
