@@ -28,6 +28,7 @@ interface SuggestFlags {
   readonly mode: PolicyMode;
   readonly allowOnly?: boolean;
   readonly groupByNamespace?: boolean;
+  readonly includeDenied?: boolean;
   readonly name: string;
 }
 
@@ -70,10 +71,11 @@ function runSuggest(flags: SuggestFlags): void {
     name: flags.name,
     mode: flags.mode,
     allowOnly: flags.allowOnly === true,
+    includeDenied: flags.includeDenied === true,
     source,
   });
   process.stdout.write(suggestion.text);
-  for (const line of summarizeWarnings(suggestion.entries, suggestion.invalid)) process.stderr.write(`${line}\n`);
+  for (const line of summarizeWarnings(suggestion.entries, suggestion.invalid, suggestion.leftOut)) process.stderr.write(`${line}\n`);
 }
 
 export function registerSuggestCommand(program: Command): void {
@@ -94,6 +96,7 @@ export function registerSuggestCommand(program: Command): void {
     .addOption(new Option('--mode <mode>', 'mode of the printed policy; audit until the replay shows no surprise').choices(['audit', 'enforce']).default('audit'))
     .option('--allow-only', 'print only the allow entries (with --group-by-namespace: the namespace overlays), to paste into a policy')
     .option('--group-by-namespace', 'one namespace overlay per namespace, allowing each image only where it was seen')
+    .option('--include-denied', 'with --from-log: also suggest images seen only in denied reviews (never run; whoever creates pods chose them), each with a WARNING')
     .option('--name <name>', 'metadata.name of the printed policy', DEFAULT_NAME)
     .action((flags: SuggestFlags) => {
       try {

@@ -12,12 +12,16 @@ export interface SuggestOptions extends EntryOptions {
   readonly allowOnly: boolean;
   /** How the input is named in the output's first comment, e.g. `--from-pods pods.json`. */
   readonly source: string;
+  /** Also suggest images seen only in denied reviews (each entry then carries a WARNING). */
+  readonly includeDenied: boolean;
 }
 
 export interface Suggestion {
   readonly text: string;
   readonly entries: readonly SuggestedEntry[];
   readonly invalid: readonly InvalidImage[];
+  /** Distinct image strings seen only in denied reviews and left out (none with includeDenied). */
+  readonly leftOut: readonly string[];
 }
 
 export class SuggestError extends Error {
@@ -28,7 +32,18 @@ export class SuggestError extends Error {
 const NAMESPACE_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const VERIFIED_FILE_NAME = 'suggested policy';
 
-function describeInput(sightings: readonly Sighting[], entries: readonly SuggestedEntry[], options: SuggestOptions): string[] {
+/**
+ * Images seen only in denied reviews never ran: anyone who can create a pod can put any string
+ * in the log that way, so they are not suggested unless the operator asks.
+ */
+function splitNeverAdmitted(sightings: readonly Sighting[], includeDenied: boolean): { kept: Sighting[]; leftOut: string[] } {
+  if (includeDenied) return { kept: [...sightings], leftOut: [] };
+  const admitted = new Set(sightings.filter((sighting) => sighting.admitted).map((sighting) => sighting.image));
+  const leftOut = [...new Set(sightings.filter((sighting) => !admitted.has(sighting.image)).map((sighting) => sighting.image))];
+  return { kept: sightings.filter((sighting) => admitted.has(sighting.image)), leftOut };
+}
+
+function describeInput(sightings: readonly Sighting[], entries: readonly SuggestedEntry[], leftOut: readonly string[], options: SuggestOptions): string[] {
   const sources = new Set(sightings.map((sighting) => sighting.id)).size;
   const unit = sightings.some((sighting) => sighting.kind === 'pod') ? 'pods' : 'reviews';
   const images = new Set(sightings.map((sighting) => sighting.image)).size;
@@ -38,6 +53,9 @@ function describeInput(sightings: readonly Sighting[], entries: readonly Suggest
     `Suggested by \`image-policy-webhook suggest ${options.source}\`: ${images} distinct image strings in ${sources} ${unit} across ${namespaces} namespaces, granularity ${options.granularity}.`,
     'Entries are written normalized (registry, library/, tag) so each reads exactly as it matches.',
     ...(warned > 0 ? [`${warned} of ${entries.length} entries carry WARNING comments: they are included because the cluster runs them.`] : []),
+    ...(leftOut.length > 0
+      ? [`Left out: ${leftOut.length} image strings seen only in denied reviews; no pod with them ever ran (--include-denied adds them, marked).`]
+      : []),
   ];
 }
 
@@ -58,10 +76,11 @@ export function findUncovered(policyText: string, sightings: readonly Sighting[]
   );
 }
 
-export function suggestPolicy(sightings: readonly Sighting[], options: SuggestOptions): Suggestion {
+export function suggestPolicy(seen: readonly Sighting[], options: SuggestOptions): Suggestion {
+  const { kept: sightings, leftOut } = splitNeverAdmitted(seen, options.includeDenied);
   if (options.groupByNamespace) checkNamespaces(sightings);
   const { entries, invalid } = buildEntries(sightings, options);
-  const header = describeInput(sightings, entries, options);
+  const header = describeInput(sightings, entries, leftOut, options);
   const render = { name: options.name, mode: options.mode, groupByNamespace: options.groupByNamespace, header };
   const full = renderPolicy(entries, { ...render, allowOnly: false });
   const uncovered = findUncovered(full, sightings, invalid);
@@ -70,5 +89,5 @@ export function suggestPolicy(sightings: readonly Sighting[], options: SuggestOp
     throw new Error(`suggest: the generated policy does not admit ${uncovered.map((sighting) => JSON.stringify(sighting.image)).join(', ')}`);
   }
   const text = options.allowOnly ? renderPolicy(entries, { ...render, allowOnly: true }) : full;
-  return { text, entries, invalid };
+  return { text, entries, invalid, leftOut };
 }

@@ -11,8 +11,11 @@ function describeEntry(entry: SuggestedEntry): string {
   return `  ${entry.pattern}${scope}: ${entry.warnings.map((warning) => warning.kind).join(', ')}`;
 }
 
-export function summarizeWarnings(entries: readonly SuggestedEntry[], invalid: readonly InvalidImage[]): string[] {
+export function summarizeWarnings(entries: readonly SuggestedEntry[], invalid: readonly InvalidImage[], leftOut: readonly string[]): string[] {
   const lines: string[] = [];
+  if (leftOut.length > 0) {
+    lines.push(`suggest: left out ${leftOut.length} image strings seen only in denied reviews (no pod with them ever ran); --include-denied adds them with a WARNING`);
+  }
   const warned = entries.filter((entry) => entry.warnings.length > 0);
   if (warned.length > 0) {
     const counts = new Map<string, number>();

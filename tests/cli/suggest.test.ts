@@ -50,10 +50,17 @@ describe('suggest output and stderr', () => {
     expect(Object.keys(parse(result.stdout) as object)).toEqual(['allow']);
   });
 
-  test('--from-log reads the decision log and flags what never ran', async () => {
+  test('--from-log reads the decision log and leaves out what never ran', async () => {
     const result = await runCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--name', 'from-log']);
     expect(result.code).toBe(0);
     expect(loadPolicy(result.stdout, 'from-log.yaml').name).toBe('from-log');
+    expect(result.stdout).not.toContain('evil.example');
+    expect(result.stderr).toMatch(/suggest: left out 1 image strings seen only in denied reviews .*--include-denied adds them/);
+  });
+
+  test('--from-log --include-denied adds what never ran, flagged', async () => {
+    const result = await runCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--include-denied']);
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain('# WARNING: seen only in reviews that were denied: no pod with this image ever ran\n  - evil.example/miner  # 1 review in sandbox\n');
   });
 });

@@ -14,6 +14,7 @@ const BASE_OPTIONS: SuggestOptions = {
   mode: 'audit',
   allowOnly: false,
   source: '--from-pods pods.json',
+  includeDenied: false,
 };
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 
@@ -102,11 +103,21 @@ describe('entries we would not recommend carry warnings', () => {
     expect(above.every((text) => text.startsWith('  # WARNING: '))).toBe(true);
   });
 
-  test('an image seen only in denied reviews is flagged: that pod never ran', () => {
+  test('an image seen only in denied reviews is left out: that pod never ran, and whoever creates pods chose the string', () => {
     const suggestion = suggestPolicy(collectLogSightings(parseDecisionLog(readAuditLog()).records), { ...BASE_OPTIONS, source: '--from-log audit.log' });
+    expect(suggestion.entries.find((entry) => entry.pattern === 'evil.example/miner')).toBeUndefined();
+    expect(suggestion.leftOut).toContain('evil.example/miner:1.0');
+    expect(suggestion.text).not.toMatch(/evil\.example/);
+    expect(suggestion.text).toMatch(/^# Left out: \d+ image strings seen only in denied reviews; no pod with them ever ran \(--include-denied adds them, marked\)\.$/m);
+    expect(isAdmitted(suggestion.text, 'evil.example/miner:1.0', 'sandbox')).toBe(false);
+    expect(suggestion.entries.find((entry) => entry.pattern === 'registry.k8s.io/pause')?.warnings).toEqual([]);
+  });
+
+  test('--include-denied adds them, each flagged: that pod never ran', () => {
+    const suggestion = suggestPolicy(collectLogSightings(parseDecisionLog(readAuditLog()).records), { ...BASE_OPTIONS, source: '--from-log audit.log', includeDenied: true });
     const miner = suggestion.entries.find((entry) => entry.pattern === 'evil.example/miner');
     expect(miner?.warnings.map((warning) => warning.kind)).toEqual(['never-admitted']);
-    expect(suggestion.entries.find((entry) => entry.pattern === 'registry.k8s.io/pause')?.warnings).toEqual([]);
+    expect(suggestion.leftOut).toEqual([]);
   });
 });
 
