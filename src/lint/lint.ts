@@ -6,19 +6,47 @@ import { type ListedPattern, listPatterns } from './catalogue';
 import { type Location, PolicyLocator } from './locate';
 import { type LocatedFinding, findDuplicates, findShadowedAllows } from './overlap';
 import type { PolicyWarning } from './warning';
-import { checkGluedGlob, checkHostLikeNamespace, checkRegistryGlobstar, checkSurprisingNormalization } from './written';
+import { checkApexNotCovered, checkOneSpelling, checkTagEscapedByDigest } from './deny-traps';
+import { type PatternFinding, checkGluedGlob, checkHostLikeNamespace, checkRegistryGlobstar, checkSurprisingNormalization } from './written';
 
 export type LintOptions = BootstrapOptions;
 
-function checkWritten(entry: ListedPattern): LocatedFinding[] {
+/** Normalized deny entries that apply wherever `entry` does: the global list and its own overlay's. */
+function collectDenied(patterns: readonly ListedPattern[]): (entry: ListedPattern) => ReadonlySet<string> {
+  const byOverlay = new Map<number | undefined, Set<string>>();
+  for (const listed of patterns) {
+    if (listed.pattern.kind !== 'deny') continue;
+    const set = byOverlay.get(listed.overlay) ?? new Set<string>();
+    set.add(listed.pattern.normalized);
+    byOverlay.set(listed.overlay, set);
+  }
+  const global = byOverlay.get(undefined) ?? new Set<string>();
+  const merged = new Map<number, ReadonlySet<string>>();
+  return (entry) => {
+    if (entry.overlay === undefined) return global;
+    let set = merged.get(entry.overlay);
+    if (set === undefined) merged.set(entry.overlay, (set = new Set([...global, ...(byOverlay.get(entry.overlay) ?? [])])));
+    return set;
+  };
+}
+
+/** A deny-trap finding is moot once the policy already denies every entry it suggests. */
+function isClosed(finding: PatternFinding, denied: ReadonlySet<string>): boolean {
+  return finding.fixes !== undefined && finding.fixes.length > 0 && finding.fixes.every((fix) => denied.has(fix));
+}
+
+function checkWritten(entry: ListedPattern, denied: ReadonlySet<string>): LocatedFinding[] {
   const { written, shape, pattern } = entry;
   const findings = [
     checkGluedGlob(written),
     checkRegistryGlobstar(written, pattern.kind),
     checkHostLikeNamespace(written),
     checkSurprisingNormalization(written, shape, pattern.normalized),
+    checkApexNotCovered(entry),
+    checkTagEscapedByDigest(entry),
+    checkOneSpelling(entry),
   ];
-  return findings.flatMap((finding) => (finding === undefined ? [] : [{ ...finding, entry }]));
+  return findings.flatMap((finding) => (finding === undefined || isClosed(finding, denied) ? [] : [{ ...finding, entry }]));
 }
 
 /** The overlay whose requireDigest applies in a namespace: the last matching one that sets it, as in evaluate. */
@@ -47,13 +75,15 @@ function locateDenial(denial: BootstrapDenial, policy: CompiledPolicy, patterns:
 export function lintPolicy(policy: CompiledPolicy, text: string, options: LintOptions): PolicyWarning[] {
   const locator = new PolicyLocator(text);
   const patterns = listPatterns(policy);
-  const findings = [...patterns.flatMap(checkWritten), ...findShadowedAllows(patterns), ...findDuplicates(patterns)];
+  const deniedWith = collectDenied(patterns);
+  const findings = [...patterns.flatMap((entry) => checkWritten(entry, deniedWith(entry))), ...findShadowedAllows(patterns), ...findDuplicates(patterns)];
   const warnings: PolicyWarning[] = findings.map((finding) => ({
     file: policy.source,
     ...locator.locateValue(finding.entry.nodePath),
     path: finding.entry.pattern.origin,
     rule: finding.rule,
     message: finding.message,
+    ...(finding.fixes === undefined ? {} : { fixes: finding.fixes }),
   }));
   for (const denial of findBootstrapDenials(policy, options)) {
     const { location, path } = locateDenial(denial, policy, patterns, locator);

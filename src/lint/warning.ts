@@ -9,6 +9,9 @@ export const WARNING_RULES = [
   'shadowed-allow',
   'duplicate-pattern',
   'bootstrap-denied',
+  'deny-apex-not-covered',
+  'deny-tag-escaped-by-digest',
+  'deny-one-spelling',
 ] as const;
 export type WarningRule = (typeof WARNING_RULES)[number];
 
@@ -22,6 +25,8 @@ export interface PolicyWarning {
   readonly path: string;
   readonly rule: WarningRule;
   readonly message: string;
+  /** Patterns that would close what the warning points at; each one loads as written. */
+  readonly fixes?: readonly string[];
 }
 
 export function formatPolicyWarning(warning: PolicyWarning): string {

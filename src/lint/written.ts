@@ -7,6 +7,8 @@ import { GLOBSTAR, type PatternShape, STAR, type WrittenName, formatRegistry, sp
 export interface PatternFinding {
   readonly rule: WarningRule;
   readonly message: string;
+  /** Patterns that would close what the warning points at; each one loads as written. */
+  readonly fixes?: readonly string[];
 }
 
 /** Stands in for `*` in an example of an unintended match. */

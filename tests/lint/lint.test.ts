@@ -40,10 +40,19 @@ describe('pattern warnings', () => {
     { name: 'duplicate written differently', body: 'allow:\n  - nginx\n  - docker.io/library/nginx\n', want: ['7:5 allow[1] duplicate-pattern'], message: /duplicates allow\[0\] "nginx" \(both read as docker.io\/library\/nginx\): one of them can go/ },
     { name: 'an overlay repeating a global entry', body: 'allow:\n  - quay.io/app\nnamespaces:\n  - names: [dev]\n    allow:\n      - quay.io/app\n', want: ['10:9 namespaces[0].allow[0] duplicate-pattern'], message: /the global entry already applies in every namespace/ },
     { name: 'several warnings on one entry', body: 'allow:\n  - "**/internal*"\n', want: ['6:5 allow[0] glued-glob', '6:5 allow[0] registry-globstar'], message: /glues/ },
+    { name: 'a deny host glob skips the apex domain', body: 'deny:\n  - "*.evil.io/**"\n', want: ['6:5 deny[0] deny-apex-not-covered'], message: /"\*\.evil\.io" matches hosts under evil\.io, not evil\.io itself: add "evil\.io\/\*\*" to deny it too/ },
+    { name: 'a deny host glob with a port skips the apex on that port', body: 'deny:\n  - "*.evil.io:5000/team/*"\n', want: ['6:5 deny[0] deny-apex-not-covered', '6:5 deny[0] deny-one-spelling'], message: /add "evil\.io:5000\/team\/\*"/ },
+    { name: 'a deny on a tag is escaped by adding a digest', body: 'deny:\n  - registry.example.com/app:1.0\n', want: ['6:5 deny[0] deny-tag-escaped-by-digest'], message: /"registry\.example\.com\/app:1\.0@sha256:\.\.\." is not denied; deny the digest .* or the whole repository \("registry\.example\.com\/app"\)/ },
+    { name: 'a deny on a tag glob is escaped by adding a digest', body: 'deny:\n  - "quay.io/team/*:dev-*"\n', want: ['6:5 deny[0] deny-tag-escaped-by-digest'], message: /quay\.io\/team\/\*:dev-\*@sha256/ },
+    { name: 'a deny on a loopback registry names one spelling', body: 'deny:\n  - localhost:5000/**\n', want: ['6:5 deny[0] deny-one-spelling'], message: /also answers as localhost, any 127\.0\.0\.0\/8 address and \[::1\]: deny each spelling \("localhost:5000\/\*\*", "127\.\*\.\*\.\*:5000\/\*\*", "\[::1\]:5000\/\*\*"\)/ },
+    { name: 'a deny on 127.0.0.1 names one spelling', body: 'deny:\n  - 127.0.0.1/app\n', want: ['6:5 deny[0] deny-one-spelling'], message: /"localhost\/app"/ },
+    { name: 'a deny with a port covers that port only', body: 'allow:\n  - registry.example.com/app\ndeny:\n  - registry.example.com:5000/app\n', want: ['8:5 deny[0] deny-one-spelling'], message: /names port 5000 only, so the same host on another port is not denied; "registry\.example\.com\/app" \(no port\) denies it on every port/ },
   ])('$name', ({ body, want, message }) => {
     const warnings = lint(body);
     expect(summarize(warnings)).toEqual(want);
     expect(warnings[0]?.message).toMatch(message);
+    // Every suggested fix is itself a pattern the loader accepts.
+    for (const fix of warnings.flatMap((warning) => warning.fixes ?? [])) expect(() => loadPolicy(`${HEADER}deny:\n  - ${JSON.stringify(fix)}\n`, 'fix.yaml')).not.toThrow();
   });
 
   test.each([
@@ -52,7 +61,8 @@ describe('pattern warnings', () => {
     { name: 'tag globs are meant', body: 'allow:\n  - registry.k8s.io/pause:3.*\n' },
     { name: '**:latest in deny is the idiom', body: 'allow:\n  - registry.k8s.io/**\ndeny:\n  - "**:latest"\n' },
     { name: 'a deny that covers only some of an allow', body: 'allow:\n  - nginx\n  - registry.example.com/**\ndeny:\n  - "**:latest"\n  - registry.example.com/team/*\n' },
-    { name: 'a ported deny leaves the portless allow alone', body: 'allow:\n  - registry.example.com/app\ndeny:\n  - registry.example.com:5000/app\n' },
+    { name: 'a deny over the whole of a host glob and its apex', body: 'deny:\n  - "*.evil.io/**"\n  - evil.io/**\n' },
+    { name: 'a deny on a digest', body: `deny:\n  - "registry.example.com/app@sha256:${'a'.repeat(64)}"\n` },
     { name: 'an overlay deny leaves the global allow alone', body: 'allow:\n  - quay.io/app\nnamespaces:\n  - names: [locked]\n    deny: [quay.io/app]\n' },
     { name: 'the same entry in two overlays', body: 'namespaces:\n  - names: [a]\n    allow: [quay.io/app]\n  - names: [b]\n    allow: [quay.io/app]\n' },
     { name: 'a real registry host', body: 'allow:\n  - registry.internal.example.com/app\n  - localhost:5000/app\n' },
