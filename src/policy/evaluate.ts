@@ -103,7 +103,7 @@ function gateImage(reference: ImageReference, resolvedDigest: string | undefined
   const report = reports.findReport(tagKey, digest);
   const gated = gateReport(report, gate);
   if (!gated.passed || resolvedDigest === undefined) return gated;
-  const tagReport = reports.findTagReport(tagKey, resolvedDigest);
+  const tagReport = reports.findTagReport(tagKey);
   if (tagReport === undefined || tagReport === report) return gated;
   const tagGated = gateReport(tagReport, { ...gate, requireReport: false });
   return tagGated.passed ? gated : tagGated;

@@ -30,13 +30,11 @@ export class ReportIndex {
   }
 
   /**
-   * The report filed under a tag that may describe `digest`: one that records no manifest digest,
-   * or records this one. Its findings can refuse a resolved tag; it never vouches for one.
+   * The report filed under a tag, whatever digests it records. For a resolved tag its findings
+   * still refuse (as they would without resolution); it never vouches for the digest.
    */
-  findTagReport(reference: string | undefined, digest: string): ScanReport | undefined {
-    const tagged = reference === undefined ? undefined : this.byReference.get(reference);
-    if (tagged === undefined) return undefined;
-    return tagged.manifestDigests.length === 0 || tagged.manifestDigests.includes(digest) ? tagged : undefined;
+  findTagReport(reference: string | undefined): ScanReport | undefined {
+    return reference === undefined ? undefined : this.byReference.get(reference);
   }
 }
 
