@@ -1,4 +1,5 @@
-// One table per named grammar piece, each matched as a whole string (anchored).
+// One table per named grammar piece, each matched as a whole string (anchored), then
+// distribution/reference's own regular-expression tables run against the same pieces.
 import {
   ALPHANUMERIC,
   DIGEST,
@@ -13,8 +14,21 @@ import {
   REMOTE_NAME,
   SEPARATOR,
   TAG,
+  InvalidImageReferenceError,
+  parseImageReference,
 } from '../../src/reference';
-import { IDENTIFIER, NAME, anchored, capture, literal, oneOf, optional, repeated } from '../../src/reference/grammar';
+import {
+  ANCHORED_REFERENCE,
+  IDENTIFIER,
+  NAME,
+  anchored,
+  capture,
+  literal,
+  oneOf,
+  optional,
+  repeated,
+} from '../../src/reference/grammar';
+import { describeInput, loadTable } from './distribution-fixtures';
 
 interface PieceRow {
   readonly name: string;
@@ -112,4 +126,68 @@ describe('grammar helpers', () => {
   test('capture records the group', () => {
     expect(anchored(capture('a+'), 'b').exec('aab')?.[1]).toBe('aa');
   });
+});
+
+interface UpstreamRegexpRow {
+  readonly input: string;
+  readonly match: boolean;
+  /** The capture groups distribution's expression yields, "" for a group that took no part. */
+  readonly subs?: readonly string[];
+}
+
+/** The rows of one regexp_test.go table, from tests/fixtures/distribution-reference/. */
+function upstreamRegexpRows(upstreamFunction: string): Array<UpstreamRegexpRow & { readonly name: string }> {
+  return loadTable(upstreamFunction).rows.map((row, index) => {
+    const { input, match, subs } = row.upstream as unknown as UpstreamRegexpRow;
+    const verb = match ? 'matches' : 'refuses';
+    return { name: `${upstreamFunction}[${index}] ${verb} ${describeInput(input)}`, input, match, ...(subs === undefined ? {} : { subs }) };
+  });
+}
+
+/** distribution's anchoredNameRegexp built from our pieces: the optional domain, then the path. */
+const NAME_WITH_PARTS = anchored(optional(capture(DOMAIN_AND_PORT), literal('/')), capture(REMOTE_NAME));
+
+/**
+ * Rows where our piece deliberately matches a string distribution's expression refuses. Each is
+ * checked to still need its entry, and the whole parser must refuse the string.
+ */
+const LOOSER_THAN_UPSTREAM = [
+  {
+    table: 'TestReferenceRegexp',
+    input: 'registry.com:8080/myapp@sha256:badbadbadbad',
+    pattern: ANCHORED_REFERENCE,
+    reason:
+      "DIGEST is go-digest's grammar (any algorithm, any length); digest.ts then requires a registered " +
+      "algorithm and its exact length, where distribution's expression only asks for 32 or more hex digits",
+  },
+];
+
+const UPSTREAM_PIECES = [
+  { table: 'TestDomainRegexp', piece: 'domainAndPort', pattern: anchored(DOMAIN_AND_PORT), captures: false },
+  { table: 'TestFullNameRegexp', piece: 'name', pattern: anchored(NAME), captures: false },
+  { table: 'TestFullNameRegexp', piece: 'name with captures', pattern: NAME_WITH_PARTS, captures: true },
+  { table: 'TestReferenceRegexp', piece: 'reference', pattern: ANCHORED_REFERENCE, captures: true },
+  { table: 'TestIdentifierRegexp', piece: 'identifier', pattern: anchored(IDENTIFIER), captures: false },
+];
+
+describe.each(UPSTREAM_PIECES)('distribution/reference $table against our $piece', ({ table, pattern, captures }) => {
+  const looser = new Set(LOOSER_THAN_UPSTREAM.filter((row) => row.table === table).map((row) => row.input));
+  test.each(upstreamRegexpRows(table).filter((row) => !looser.has(row.input)))('$name', ({ input, match, subs }) => {
+    const found = pattern.exec(input);
+    expect(found !== null).toBe(match);
+    if (captures && found !== null && subs !== undefined) {
+      expect(found.slice(1).map((group) => group ?? '')).toEqual(subs);
+    }
+  });
+});
+
+describe('pieces deliberately looser than distribution/reference', () => {
+  test.each(LOOSER_THAN_UPSTREAM.map((row) => ({ name: `${row.table} ${describeInput(row.input)}`, ...row })))(
+    '$name',
+    ({ table, input, pattern }) => {
+      expect(upstreamRegexpRows(table).find((row) => row.input === input)?.match).toBe(false);
+      expect(pattern.test(input)).toBe(true);
+      expect(() => parseImageReference(input)).toThrow(InvalidImageReferenceError);
+    },
+  );
 });
