@@ -1,7 +1,7 @@
 // Judges one case through the same answerImageReview path the server uses and lists every way
 // the answer differs from what the case expects.
 import { answerImageReview, AUDIT_ANNOTATION, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type ImageReviewResponse } from '../imagereview';
-import type { CompiledPolicy } from '../policy';
+import type { CompiledPolicy, EvaluationContext } from '../policy';
 import type { PolicyCase } from './format';
 
 export interface CaseResult {
@@ -46,6 +46,11 @@ export function checkCaseResponse(testCase: PolicyCase, response: ImageReviewRes
   return { name: testCase.name, passed: failures.length === 0, failures, response };
 }
 
-export function runCase(policy: CompiledPolicy, testCase: PolicyCase, reviewBody: unknown): CaseResult {
-  return checkCaseResponse(testCase, answerImageReview(policy, reviewBody).response);
+/** The context a case is judged in: the scan reports the policy names, and the case's tag resolutions. */
+export function buildCaseContext(testCase: PolicyCase, reports: EvaluationContext['reports']): EvaluationContext {
+  return { ...(reports === undefined ? {} : { reports }), resolutions: testCase.resolutions };
+}
+
+export function runCase(policy: CompiledPolicy, testCase: PolicyCase, reviewBody: unknown, context: EvaluationContext): CaseResult {
+  return checkCaseResponse(testCase, answerImageReview(policy, reviewBody, context).response);
 }

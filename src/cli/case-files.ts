@@ -3,14 +3,17 @@
 // own case-file suite, so both read case files the same way.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildCaseRequest, parseCaseFile, type CaseFile, type PolicyCase } from '../cases';
-import { loadPolicy, type CompiledPolicy } from '../policy';
+import { buildCaseContext, buildCaseRequest, parseCaseFile, type CaseFile, type PolicyCase } from '../cases';
+import { loadPolicy, type CompiledPolicy, type EvaluationContext } from '../policy';
+import { readReportDirectory } from '../server/report-watcher';
 
 export interface LoadedCaseFile {
   readonly caseFile: CaseFile;
   readonly policy: CompiledPolicy;
   /** The request body a case sends: built from `images`, or read from its `review` file. */
   requestBody(testCase: PolicyCase): unknown;
+  /** What a case is judged with beyond the policy: the policy's scan reports and the case's tag resolutions. */
+  context(testCase: PolicyCase): EvaluationContext;
 }
 
 export function displayName(file: string): string {
@@ -31,10 +34,18 @@ function readReferencedFile(field: string, file: string): string {
   }
 }
 
-function loadCasePolicy(caseFile: CaseFile, folder: string, shownName: string): CompiledPolicy {
-  if (caseFile.policy.kind === 'inline') return loadPolicy(caseFile.policy.text, `${shownName} (inline policy)`);
+function loadCasePolicy(caseFile: CaseFile, folder: string, shownName: string): { policy: CompiledPolicy; policyFolder: string } {
+  if (caseFile.policy.kind === 'inline') return { policy: loadPolicy(caseFile.policy.text, `${shownName} (inline policy)`), policyFolder: folder };
   const policyFile = path.resolve(folder, caseFile.policy.path);
-  return loadPolicy(readReferencedFile('policyFile', policyFile), displayName(policyFile));
+  return { policy: loadPolicy(readReferencedFile('policyFile', policyFile), displayName(policyFile)), policyFolder: path.dirname(policyFile) };
+}
+
+/** The policy's reports directory, read once; a report that does not parse fails the case file, loudly. */
+function readCaseReports(policy: CompiledPolicy, policyFolder: string): EvaluationContext['reports'] {
+  if (policy.vulnerabilities === undefined) return undefined;
+  const read = readReportDirectory(path.resolve(policyFolder, policy.vulnerabilities.reports));
+  if (read.refused.length > 0) throw new Error(`vulnerabilities.reports: ${read.refused.join('; ')}`);
+  return read.index;
 }
 
 function readReview(folder: string, review: string): unknown {
@@ -52,10 +63,12 @@ export function loadCaseFileFromDisk(file: string): LoadedCaseFile {
   const shownName = displayName(file);
   const folder = path.dirname(path.resolve(file));
   const caseFile = parseCaseFile(readFileSync(file, 'utf8'), shownName);
-  const policy = loadCasePolicy(caseFile, folder, shownName);
+  const { policy, policyFolder } = loadCasePolicy(caseFile, folder, shownName);
+  const reports = readCaseReports(policy, policyFolder);
   return {
     caseFile,
     policy,
     requestBody: (testCase) => (testCase.review === undefined ? buildCaseRequest(testCase) : readReview(folder, testCase.review)),
+    context: (testCase) => buildCaseContext(testCase, reports),
   };
 }

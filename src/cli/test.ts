@@ -75,7 +75,7 @@ function findCaseFiles(paths: readonly string[]): string[] {
 
 function runOneCase(loaded: LoadedCaseFile, testCase: PolicyCase): readonly string[] {
   try {
-    return runCase(loaded.policy, testCase, loaded.requestBody(testCase)).failures;
+    return runCase(loaded.policy, testCase, loaded.requestBody(testCase), loaded.context(testCase)).failures;
   } catch (error) {
     return [describeError(error)];
   }
