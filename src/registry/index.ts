@@ -7,5 +7,6 @@ export { DOCKER_HUB_API_HOST, MANIFEST_MEDIA_TYPES, RegistryClient, type Registr
 export { type RegistryCredential, normalizeCredentialKey, parseCredentialsFile } from './credentials';
 export { CredentialsFileError, LOOKUP_FAULT_KINDS, type LookupFaultKind, RegistryLookupError } from './errors';
 export { formatTagKey } from '../policy/context';
-export { type DigestSource, TagResolver, type TagResolverOptions } from './resolver';
+export { LookupLimiter, type Slot } from './limiter';
+export { type DigestSource, MAX_WAITING_LOOKUPS, TagResolver, type TagResolverOptions } from './resolver';
 export { MAX_SOCKETS_PER_HOST, RegistryTransport } from './transport';

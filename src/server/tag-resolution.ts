@@ -56,7 +56,7 @@ export class RegistryResolution {
       this.lastProblem = fault;
       options.logger.error('tag resolution unusable; every lookup fails until its files are fixed', { issue: fault });
       const source = { fetchDigest: () => Promise.reject(new RegistryLookupError('configuration', fault)) };
-      this.current = new TagResolver({ source, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize });
+      this.current = new TagResolver({ source, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize, maxWaitMs: settings.timeoutMs });
     }
     const watched = [files.credentials, files.ca].filter((file): file is string => file !== undefined);
     this.watch =
@@ -105,6 +105,6 @@ export class RegistryResolution {
     const client = new RegistryClient({ timeoutMs: settings.timeoutMs, credentials: loaded.credentials, plainHttpRegistries: settings.plainHttpRegistries, transport });
     this.transport = transport;
     this.digest = loaded.digest;
-    return new TagResolver({ source: client, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize });
+    return new TagResolver({ source: client, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize, maxWaitMs: settings.timeoutMs });
   }
 }

@@ -40,7 +40,7 @@ function createResolver(options: { cacheSize?: number; timeoutMs?: number; hosts
     plainHttpRegistries: new Set(options.hosts ?? [registry.host]),
     transport,
   });
-  return new TagResolver({ source: client, cacheTtlMs: TTL_MS, cacheSize: options.cacheSize ?? 100, now: () => clock });
+  return new TagResolver({ source: client, cacheTtlMs: TTL_MS, cacheSize: options.cacheSize ?? 100, maxWaitMs: options.timeoutMs ?? TIMEOUT_MS, now: () => clock });
 }
 
 function tag(repository: string, name: string, host = registry.host): TagReference {
