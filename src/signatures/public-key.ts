@@ -61,7 +61,7 @@ export function parsePublicKey(name: string, pem: string): VerificationKey {
   const block = readPemBlock(pem);
   if ('fault' in block) throw new PublicKeyError('not-pem', name, block.fault);
   if (block.label !== PUBLIC_KEY_PEM_LABEL) {
-    const hint = MISTAKEN_LABELS[block.label] ?? `give a "${PUBLIC_KEY_PEM_LABEL}" block`;
+    const hint = Object.hasOwn(MISTAKEN_LABELS, block.label) ? MISTAKEN_LABELS[block.label] : `give a "${PUBLIC_KEY_PEM_LABEL}" block`;
     throw new PublicKeyError('not-public-key', name, `PEM block is "${block.label}": ${hint}`);
   }
   let publicKey: KeyObject;

@@ -3,7 +3,6 @@
 // them in the signature annotation.
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { signWithDefaultScheme, type KeyAlgorithm } from './algorithms';
-import { PublicKeyError } from './errors';
 import { toVerificationKey, type VerificationKey } from './public-key';
 import { encodeSignature } from './signature-encoding';
 
@@ -33,10 +32,9 @@ export function toSigningKey(name: string, privateKey: KeyObject): SigningKey {
   return Object.freeze({ algorithm: publicKey.algorithm, privateKey, publicKey });
 }
 
+/** A new key; `rsaBits` applies to RSA only and must be 2048 to 4096. */
 export function generateSigningKey(name: string, algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM, rsaBits: number = DEFAULT_RSA_BITS): SigningKey {
-  const key = toSigningKey(name, generatePrivateKey(algorithm, rsaBits));
-  if (key.algorithm !== algorithm) throw new PublicKeyError('unsupported-algorithm', name, `generated a ${key.algorithm} key for ${algorithm}`);
-  return key;
+  return toSigningKey(name, generatePrivateKey(algorithm, rsaBits));
 }
 
 /** The base64 signature annotation value for `payload`. */
