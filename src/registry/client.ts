@@ -38,6 +38,26 @@ export interface TagReference {
   readonly tag: string;
 }
 
+/** One request to a repository's API for readers and writers other than tag resolution. */
+export interface RepositoryRequest {
+  readonly registry: string;
+  readonly repository: string;
+  readonly method: TransportRequest['method'];
+  /** A `/v2/<repository>/...` path, or a URL the registry handed out (an upload's Location). */
+  readonly target: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array;
+  readonly maxBodyBytes: number;
+  /** Writes need a `pull,push` token; reads ask for `pull` only. */
+  readonly push?: boolean;
+  /** Blob downloads: registries answer with a redirect to their storage host. */
+  readonly followRedirects?: boolean;
+}
+
+/** Hops a blob download may take; registries use one (to their storage or CDN). */
+const MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
 export interface RegistryClientOptions {
   readonly timeoutMs: number;
   readonly credentials: ReadonlyMap<string, RegistryCredential>;
@@ -133,6 +153,41 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * Sends one request with this client's credentials, tokens, CA and plain-HTTP list, answering
+   * a 401 once through its challenge. The caller's signal is the deadline. Only the registry's own
+   * origin is ever sent credentials: a redirect elsewhere is followed without them, over HTTPS.
+   */
+  async sendToRepository(request: RepositoryRequest, signal: AbortSignal): Promise<TransportResponse> {
+    const { registry } = request;
+    const origin = new URL(this.baseUrl(registry));
+    const url = new URL(request.target, origin);
+    if (url.origin !== origin.origin) throw new RegistryLookupError('protocol', `registry ${registry}: refused to send ${request.method} to another host (${url.origin})`);
+    const scope = `repository:${request.repository}:${request.push === true ? 'pull,push' : 'pull'}`;
+    const maxBodyBytes = Math.max(request.maxBodyBytes, MAX_ERROR_BODY_BYTES);
+    const send = (target: URL, authorization: string | undefined): Promise<TransportResponse> => {
+      const headers: Record<string, string> = { ...request.headers, 'User-Agent': USER_AGENT };
+      if (authorization !== undefined) headers['Authorization'] = authorization;
+      return this.send(origin, { url: target, method: request.method, headers, signal, maxBodyBytes, ...(request.body === undefined ? {} : { body: request.body }) });
+    };
+    let authorization = this.knownAuthorization(registry, scope);
+    let response = await send(url, authorization);
+    if (response.status === 401) {
+      authorization = await this.answerChallenge({ registry }, scope, response, signal);
+      response = await send(url, authorization);
+    }
+    let current = url;
+    for (let hops = 0; request.followRedirects === true && REDIRECT_STATUSES.has(response.status); hops += 1) {
+      const location = readHeader(response, 'location');
+      if (hops === MAX_REDIRECTS || location === undefined) throw new RegistryLookupError('protocol', `registry ${registry}: too many or empty redirects for ${url.pathname}`);
+      current = new URL(location, current);
+      const sameOrigin = current.origin === origin.origin;
+      if (!sameOrigin && current.protocol !== 'https:') throw new RegistryLookupError('configuration', `registry ${registry}: redirect to ${current.origin} is not HTTPS`);
+      response = await send(current, sameOrigin ? authorization : undefined);
+    }
+    return response;
+  }
+
   private knownAuthorization(registry: string, scope: string): string | undefined {
     const token = this.tokens.get(`${registry} ${scope}`);
     if (token !== undefined) return `Bearer ${token}`;
@@ -140,7 +195,7 @@ export class RegistryClient {
     return credential !== undefined && this.basicRegistries.has(registry) ? basicAuthorization(credential) : undefined;
   }
 
-  private async answerChallenge(reference: TagReference, scope: string, response: TransportResponse, signal: AbortSignal): Promise<string> {
+  private async answerChallenge(reference: Pick<TagReference, 'registry'>, scope: string, response: TransportResponse, signal: AbortSignal): Promise<string> {
     const { registry } = reference;
     const challenges = parseChallenges(readHeader(response, 'www-authenticate') ?? '') ?? [];
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');

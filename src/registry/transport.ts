@@ -11,8 +11,10 @@ export const MAX_SOCKETS_PER_HOST = 16;
 
 export interface TransportRequest {
   readonly url: URL;
-  readonly method: 'GET' | 'HEAD';
+  readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST';
   readonly headers: Readonly<Record<string, string>>;
+  /** Uploaded bytes (blob and manifest pushes); callers set Content-Length and Content-Type. */
+  readonly body?: Uint8Array;
   readonly signal: AbortSignal;
   /** A longer body is refused: registries and token servers answer in kilobytes. */
   readonly maxBodyBytes: number;
@@ -80,7 +82,7 @@ export class RegistryTransport {
         incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks) }));
       });
       outgoing.on('error', (error) => reject(request.signal.aborted ? error : describeNetworkError(error, url)));
-      outgoing.end();
+      outgoing.end(request.body);
     });
   }
 
