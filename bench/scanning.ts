@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { answerImageReview, answerImageReviewWith, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND } from '../src/imagereview';
 import { type CompiledPolicy, loadPolicy } from '../src/policy';
-import { createSilentLogger } from '../src/server/logger';
-import { ReviewContextSource } from '../src/server/review-context';
+import { createSilentLogger } from '../src/logger/logger';
+import { ReviewContextSource } from '../src/review-context/review-context';
 
 const ROUNDS = Number(process.env['BENCH_SCANNING_ROUNDS'] ?? 9);
 const ITERATIONS = Number(process.env['BENCH_SCANNING_ITERATIONS'] ?? 20_000);

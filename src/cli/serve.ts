@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { PolicyError } from '../policy';
 import { parseListenAddress } from '../server/address';
 import { onShutdownRequest, parseWorkerCount, releaseWorker, reportWorkerReady, shouldSuperviseWorkers, superviseWorkers } from '../server/cluster';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../server/logger';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../logger/logger';
 import { startWebhook } from '../server/webhook';
 
 interface ServeFlags {

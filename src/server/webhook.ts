@@ -8,18 +8,18 @@ import type { AddressInfo } from 'node:net';
 import { PolicyError, type CompiledPolicy } from '../policy';
 import { type ListenAddress } from './address';
 import { createApp } from './app';
-import { watchFiles } from './file-watch';
-import { describeError } from './files';
+import { watchFiles } from '../reload/file-watch';
+import { describeError } from '../reload/files';
 import { exposeMetrics } from './cluster';
 import { createHealthApp, type ReadinessCheck } from './health';
-import type { Logger } from './logger';
+import type { Logger } from '../logger/logger';
 import { WebhookMetrics } from './metrics';
-import { createPolicyReloadTarget, loadPolicyFile } from './policy-reload';
-import { Reloader, type ReloadOutcome, type ReloadTrigger } from './reloader';
-import { ReviewContextSource } from './review-context';
+import { createPolicyReloadTarget, loadPolicyFile } from '../reload/policy-reload';
+import { Reloader, type ReloadOutcome, type ReloadTrigger } from '../reload/reloader';
+import { ReviewContextSource } from '../review-context/review-context';
 import { createTlsServer } from './tls';
-import { createTlsReloadTarget, loadTlsFiles, recordTlsLoaded } from './tls-reload';
-import type { TlsFiles, ValidatedTlsMaterial } from './tls-material';
+import { createTlsReloadTarget, loadTlsFiles, recordTlsLoaded } from '../reload/tls-reload';
+import type { TlsFiles, ValidatedTlsMaterial } from '../reload/tls-material';
 
 export interface WebhookConfig {
   readonly policyFile: string;

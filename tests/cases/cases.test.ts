@@ -7,7 +7,7 @@ import request from 'supertest';
 import { checkCaseResponse, runCase } from '../../src/cases';
 import { loadCaseFileFromDisk } from '../../src/cli/case-files';
 import { createApp } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 
 const CASES_DIR = __dirname;
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { evaluate, loadPolicy } from '../../src/policy';
 import { createApp } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 import { imageStringArbitrary, propertyRuns } from './arbitraries';
 
 const POLICY = loadPolicy(

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { loadPolicy } from '../../src/policy';
 import { createApp } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 import {
   CONNECTIONS_CHECK_INTERVAL_MS,
   createTlsServer,

@@ -2,7 +2,7 @@
 // and nothing a client sends stops the app from answering the next review.
 import request from 'supertest';
 import { createApp, MAX_BODY_BYTES } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 import { loadPolicy } from '../../src/policy';
 import { CONTRACT_POLICY } from '../support/policies';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 import { createTestPki, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';

@@ -1,6 +1,6 @@
 // /metrics, /readyz and /healthz on the health port of a real webhook: counters move by exactly
 // what each review over mutual TLS should add, and nothing a pod author controls becomes a label.
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
 import { generateServingCertificate } from '../../src/pki';
 import { requestHttps } from '../support/https-client';

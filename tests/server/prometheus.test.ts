@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
 import { PROJECT_ROOT } from '../support/cli';
 import { requestHttps } from '../support/https-client';

@@ -1,7 +1,7 @@
 // The review port over real TLS sockets with generated certificates: who may connect, and how.
 import tls from 'node:tls';
 import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
-import { createSilentLogger } from '../../src/server/logger';
+import { createSilentLogger } from '../../src/logger/logger';
 import { createTestPki, type TestCredential, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';

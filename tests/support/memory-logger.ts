@@ -2,7 +2,7 @@
 // operators would read in the webhook's log (one refusal line per broken edit, and so on).
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import type { Logger } from '../../src/server/logger';
+import type { Logger } from '../../src/logger/logger';
 
 export interface LogEntry {
   readonly level: string;

@@ -2,8 +2,8 @@
 // digest, validate completely, and only then swap. A refused change is logged once (not on every
 // periodic re-read of the same bytes), counted, and the last good value stays in force.
 import { describeError } from './files';
-import type { Logger } from './logger';
-import type { ReloadKind, WebhookMetrics } from './metrics';
+import type { Logger } from '../logger/logger';
+import type { ReloadKind, WebhookMetrics } from '../server/metrics';
 
 /** What started a reload: a directory event, the periodic re-read, or SIGHUP. */
 export type ReloadTrigger = 'watch' | 'poll' | 'signal';

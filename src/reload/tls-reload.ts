@@ -2,9 +2,9 @@
 // server's new secure context, which every new connection then presents and verifies against.
 // Connections already open keep the context they were made with.
 import type https from 'node:https';
-import type { WebhookMetrics } from './metrics';
+import type { WebhookMetrics } from '../server/metrics';
 import { ReloadRefusedError, type Loaded, type ReloadTarget } from './reloader';
-import { buildSecureContextOptions } from './tls';
+import { buildSecureContextOptions } from '../server/tls';
 import { describeTlsMaterial, readTlsFiles, validateTlsMaterial, type TlsFileContents, type TlsFiles, type ValidatedTlsMaterial } from './tls-material';
 
 /** Reads and validates the TLS files at startup; throws ReloadRefusedError naming the file at fault. */

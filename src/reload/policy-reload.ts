@@ -2,7 +2,7 @@
 // at startup, so a reload can never put a policy in force that `check` would reject.
 import { formatPolicyIssue, loadPolicy, PolicyError, type CompiledPolicy } from '../policy';
 import { describeError, digestContents, readRegularFile, UnreadableFileError } from './files';
-import type { WebhookMetrics } from './metrics';
+import type { WebhookMetrics } from '../server/metrics';
 import { ReloadRefusedError, type Loaded, type ReloadTarget, type Snapshot } from './reloader';
 
 function readPolicySnapshot(file: string): Snapshot<string> {
