@@ -5,8 +5,7 @@ import { Command, Option } from 'commander';
 import winston from 'winston';
 import { answerImageReviewWith, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type Answer } from '../imagereview';
 import { loadPolicy, PolicyError, type CompiledPolicy, type ImageVerdict } from '../policy';
-import { ReviewContextSource } from '../review-context/review-context';
-import { ScanningSetupError } from '../review-context/tag-resolution';
+import { ReviewContextSource, ScanningSetupError } from '../review-context';
 
 export const EXIT_ALLOWED = 0;
 export const EXIT_DENIED = 1;

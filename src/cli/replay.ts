@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDecisionLog } from '../decision-log';
 import { type CompiledPolicy, PolicyError, formatPolicyIssue, loadPolicy } from '../policy';
 import { countChanges, formatReplayJson, formatReplayText, replayDecisions } from '../replay';
-import { ReportDirectoryError, readReportDirectory } from '../review-context/report-watcher';
+import { ReportDirectoryError, readReportDirectory } from '../review-context';
 import type { ReportIndex } from '../vulnerabilities';
 import { InputError, readInput } from './input';
 

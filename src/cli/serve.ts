@@ -2,10 +2,17 @@
 // SIGHUP re-reads the policy and TLS files at once (they are also watched and re-read periodically).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PolicyError } from '../policy';
-import { parseListenAddress } from '../server/address';
-import { onShutdownRequest, parseWorkerCount, releaseWorker, reportWorkerReady, shouldSuperviseWorkers, superviseWorkers } from '../server/cluster';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../logger/logger';
-import { startWebhook } from '../server/webhook';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../logger';
+import {
+  onShutdownRequest,
+  parseListenAddress,
+  parseWorkerCount,
+  releaseWorker,
+  reportWorkerReady,
+  shouldSuperviseWorkers,
+  startWebhook,
+  superviseWorkers,
+} from '../server';
 
 interface ServeFlags {
   readonly policy: string;

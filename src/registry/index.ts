@@ -6,6 +6,5 @@ export { type Challenge, MAX_CHALLENGE_LENGTH, parseChallenges } from './challen
 export { DOCKER_HUB_API_HOST, MANIFEST_MEDIA_TYPES, RegistryClient, type RegistryClientOptions, type TagReference, USER_AGENT } from './client';
 export { type RegistryCredential, normalizeCredentialKey, parseCredentialsFile } from './credentials';
 export { CredentialsFileError, LOOKUP_FAULT_KINDS, type LookupFaultKind, RegistryLookupError } from './errors';
-export { formatTagKey } from '../policy/context';
 export { type DigestSource, TagResolver, type TagResolverOptions } from './resolver';
 export { MAX_SOCKETS_PER_HOST, RegistryTransport } from './transport';

@@ -2,7 +2,7 @@
 // for the same tag at once, one registry request is made and every caller gets its answer.
 // Failures are shared by the callers waiting at that moment but not cached, so a registry that
 // comes back is used at once.
-import { type TagResolution, formatTagKey } from '../policy/context';
+import { type TagResolution, formatTagKey } from '../policy';
 import { type Clock, ExpiringLruCache } from './cache';
 import type { TagReference } from './client';
 import { RegistryLookupError } from './errors';

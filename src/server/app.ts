@@ -6,7 +6,7 @@ import express, { type Express, type NextFunction } from 'express';
 import { answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
 import type { CompiledPolicy, Decision, EvaluationContext, ReviewSubject } from '../policy';
 import { readBody } from './body';
-import type { Logger } from '../logger/logger';
+import type { Logger } from '../logger';
 import type { ReviewObserver } from './review-observer';
 
 export const REVIEW_PATH = '/imagepolicy';

@@ -6,8 +6,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { checkCaseResponse, runCase } from '../../src/cases';
 import { loadCaseFileFromDisk } from '../../src/cli/case-files';
-import { createApp } from '../../src/server/app';
-import { createSilentLogger } from '../../src/logger/logger';
+import { createApp } from '../../src/server';
+import { SILENT_LOGGER } from '../../src/logger';
 
 const CASES_DIR = __dirname;
 
@@ -19,7 +19,7 @@ test('there are case files to run', () => {
 
 describe.each(files.map((file) => ({ file })))('$file', ({ file }) => {
   const { caseFile, policy, requestBody } = loadCaseFileFromDisk(path.join(CASES_DIR, file));
-  const app = createApp({ currentPolicy: () => policy, logger: createSilentLogger(), isDraining: () => false });
+  const app = createApp({ currentPolicy: () => policy, logger: SILENT_LOGGER, isDraining: () => false });
 
   test.each(caseFile.cases.map((testCase) => ({ ...testCase, caseName: testCase.name })))('$caseName', async (testCase) => {
     const body = requestBody(testCase);
