@@ -3,14 +3,16 @@
 // Every command lives in its own file under cli/; this file only wires them together.
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { registerServeCommand } from './cli/serve';
-import { registerCheckCommand } from './cli/check';
-import { registerEvaluateCommand } from './cli/evaluate';
-import { registerPkiCommand } from './cli/pki';
-import { registerApiserverConfigCommand } from './cli/apiserver-config';
-import { registerSuggestCommand } from './cli/suggest';
-import { registerReplayCommand } from './cli/replay';
-import { registerTestCommand } from './cli/test';
+import {
+  registerApiserverConfigCommand,
+  registerCheckCommand,
+  registerEvaluateCommand,
+  registerPkiCommand,
+  registerReplayCommand,
+  registerServeCommand,
+  registerSuggestCommand,
+  registerTestCommand,
+} from './cli';
 
 /** Exit code for a usage error (unknown flag, missing argument), shared by every command. */
 export const EXIT_USAGE = 2;
