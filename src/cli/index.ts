@@ -1,8 +1,9 @@
-// The commands of the image-policy-webhook command line, one file each; main.ts wires them into
-// the program. Commands parse flags, read and write files, and map every outcome to an exit code.
+// The commands of the image-policy-webhook command line, one file each, and the kit they share
+// (streams, the outcome-to-exit-code table, file helpers). main.ts wires them into the program.
 export { registerApiserverConfigCommand } from './apiserver-config';
 export { registerCheckCommand } from './check';
 export { registerEvaluateCommand } from './evaluate';
+export { CommandContext, type CommandIo, PROGRAM_NAME, describeFailure, exitCodeFor } from './kit';
 export { registerPkiCommand } from './pki';
 export { registerReplayCommand } from './replay';
 export { registerServeCommand } from './serve';

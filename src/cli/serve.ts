@@ -1,6 +1,7 @@
 // `serve`: runs the webhook until SIGTERM or SIGINT, then drains in-flight reviews and exits 0.
 // SIGHUP re-reads the policy and TLS files at once (they are also watched and re-read periodically).
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { describeError } from '../errors';
 import { PolicyError } from '../policy';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger';
 import {
@@ -13,6 +14,7 @@ import {
   startWebhook,
   superviseWorkers,
 } from '../server';
+import { type CommandContext, EXIT_SUCCESS, RefusedError } from './kit';
 
 interface ServeFlags {
   readonly policy: string;
@@ -32,7 +34,7 @@ function parseWorkersFlag(value: string): number {
   try {
     return parseWorkerCount(value);
   } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    throw new InvalidArgumentError(describeError(error));
   }
 }
 
@@ -51,20 +53,22 @@ function splitNames(value: string | undefined): string[] {
   return (value ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 }
 
-async function serve(flags: ServeFlags): Promise<void> {
+/**
+ * Returns once the webhook serves (the open listeners keep the process alive); a server that cannot
+ * start is a refusal. A shutdown that fails later sets the process's exit code itself.
+ */
+async function serve(flags: ServeFlags): Promise<number> {
   const logger = createLogger(flags.logLevel);
   if (flags.clientCa === undefined && !flags.insecureSkipClientAuth) {
-    process.stderr.write('serve: --client-ca is required: kube-apiserver must authenticate with a client certificate.\n');
-    process.stderr.write('       (for a throwaway test only, --insecure-skip-client-auth serves without it)\n');
-    process.exitCode = 1;
-    return;
+    throw new RefusedError('--client-ca is required: kube-apiserver must authenticate with a client certificate.\n' +
+      '       (for a throwaway test only, --insecure-skip-client-auth serves without it)');
   }
   if (flags.insecureSkipClientAuth) {
     logger.warn('CLIENT AUTHENTICATION IS DISABLED (--insecure-skip-client-auth): anyone who can reach the port can ask for decisions');
   }
   if (shouldSuperviseWorkers(flags.workers)) {
     superviseWorkers(flags.workers, logger);
-    return;
+    return EXIT_SUCCESS;
   }
   try {
     const webhook = await startWebhook({
@@ -94,16 +98,15 @@ async function serve(flags: ServeFlags): Promise<void> {
     // Without a listener, Node exits on SIGHUP: an operator's `kill -HUP` must reload, not stop.
     process.on('SIGHUP', () => webhook.reload('signal'));
     reportWorkerReady();
+    return EXIT_SUCCESS;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     logger.error('cannot start', { error: message });
-    process.stderr.write(`serve: ${error instanceof PolicyError ? `invalid policy:\n${message}` : message}\n`);
-    process.exitCode = 1;
-    releaseWorker();
+    throw new RefusedError(error instanceof PolicyError ? `invalid policy:\n${message}` : message);
   }
 }
 
-export function registerServeCommand(program: Command): void {
+export function registerServeCommand(program: Command, context: CommandContext): void {
   program
     .command('serve')
     .description('Serve ImageReview decisions on POST /imagepolicy over mutual TLS, with /healthz and /readyz on a plain-HTTP port.')
@@ -118,5 +121,9 @@ export function registerServeCommand(program: Command): void {
     .option('--workers <count>', 'processes sharing the ports (node:cluster), or "auto" for one per core', parseWorkersFlag, 1)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .option('--reload-interval <seconds>', 'periodic re-read of the policy and TLS files, besides watching them and SIGHUP (0: off)', parseReloadInterval, 30)
-    .action((flags: ServeFlags) => serve(flags));
+    .action(async (flags: ServeFlags) => {
+      await context.run('serve', () => serve(flags));
+      // A worker that could not start lets go of the primary (after saying why), so it exits.
+      if (context.exitCode !== EXIT_SUCCESS) releaseWorker();
+    });
 }
