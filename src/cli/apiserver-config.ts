@@ -13,7 +13,6 @@ import {
   GENERATED_MARKER,
   PKI_FILES,
   README_FILE,
-  REVIEW_PATH,
   SERVING_CERTIFICATE_FILE,
   WEBHOOK_KUBECONFIG_FILE,
   buildAdmissionConfiguration,
@@ -26,6 +25,7 @@ import {
   type WebhookServerUrl,
 } from '../apiserver';
 import { describeError } from '../errors';
+import { REVIEW_PATH } from '../imagereview';
 import { type CommandContext, type CommandIo, EXIT_SUCCESS, RefusedError, writeFileAtomically } from './kit';
 
 interface ApiserverConfigFlags {

@@ -2,6 +2,7 @@
 // SIGHUP re-reads the policy and TLS files at once (they are also watched and re-read periodically).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeError } from '../errors';
+import { REVIEW_PATH } from '../imagereview';
 import { PolicyError } from '../policy';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger';
 import {
@@ -109,7 +110,7 @@ async function serve(flags: ServeFlags): Promise<number> {
 export function registerServeCommand(program: Command, context: CommandContext): void {
   program
     .command('serve')
-    .description('Serve ImageReview decisions on POST /imagepolicy over mutual TLS, with /healthz and /readyz on a plain-HTTP port.')
+    .description(`Serve ImageReview decisions on POST ${REVIEW_PATH} over mutual TLS, with /healthz and /readyz on a plain-HTTP port.`)
     .requiredOption('--policy <file>', 'policy file (apiVersion image-policy-webhook/v1, kind ImagePolicy)')
     .requiredOption('--tls-cert <file>', 'serving certificate (PEM)')
     .requiredOption('--tls-key <file>', 'serving certificate key (PEM)')

@@ -2,7 +2,7 @@
 // the mutual-TLS listener, health, readiness and Prometheus metrics on a plain-HTTP port, and the
 // process around them: startup, reload on SIGHUP, drain on SIGTERM, and `serve --workers`.
 export { InvalidListenAddressError, type ListenAddress, parseListenAddress } from './address';
-export { type AppOptions, MAX_BODY_BYTES, REVIEW_PATH, createApp } from './app';
+export { type AppOptions, MAX_BODY_BYTES, createApp } from './app';
 export {
   ALL_WORKERS_READY_MESSAGE,
   InvalidWorkerCountError,

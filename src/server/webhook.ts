@@ -7,6 +7,7 @@ import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
+import { REVIEW_PATH } from '../imagereview';
 import { PolicyError, type CompiledPolicy } from '../policy';
 import {
   Reloader,
@@ -182,7 +183,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
 
   const policy = policyReloader.current();
   logger.info('serving', {
-    reviews: `https://${config.listen.host}:${reviewAddress.port}/imagepolicy`,
+    reviews: `https://${config.listen.host}:${reviewAddress.port}${REVIEW_PATH}`,
     health: `http://${config.healthListen.host}:${healthAddress.port}/healthz`,
     policy: policy.name,
     policyHash: policy.hash,
