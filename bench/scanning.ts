@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { answerImageReview, answerImageReviewWith, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND } from '../src/imagereview';
 import { type CompiledPolicy, loadPolicy } from '../src/policy';
-import { createSilentLogger } from '../src/server/logger';
-import { ReviewContextSource } from '../src/server/review-context';
+import { SILENT_LOGGER } from '../src/logger';
+import { ReviewContextSource } from '../src/review-context';
 
 const ROUNDS = Number(process.env['BENCH_SCANNING_ROUNDS'] ?? 9);
 const ITERATIONS = Number(process.env['BENCH_SCANNING_ITERATIONS'] ?? 20_000);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   );
   const images = [`${registry}/team/app:v1`, `${registry}/team/sidecar:v2`, 'registry.example.com/payments/ledger:1.4.3'];
   const body = { kind: IMAGE_REVIEW_KIND, apiVersion: IMAGE_REVIEW_API_VERSION, spec: { containers: images.map((image) => ({ image })), namespace: 'default' } };
-  const source = new ReviewContextSource({ logger: createSilentLogger(), watch: false });
+  const source = new ReviewContextSource({ logger: SILENT_LOGGER, watch: false });
   source.follow(scanning, true);
   const prepare = (review: Parameters<ReviewContextSource['prepare']>[1]) => source.prepare(scanning, review);
   const warm = await answerImageReviewWith(scanning, body, prepare);

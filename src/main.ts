@@ -1,52 +1,66 @@
 #!/usr/bin/env node
-// Composition root: builds the command line and maps failures to exit codes.
-// Every command lives in its own file under cli/; this file only wires them together.
+// Composition root: the real process (argv, stdin, stdout, stderr, exit code) meets the command
+// line here and nowhere else. Every command lives in its own file under cli/ and runs through
+// `runProgram`, which tests call in-process with memory streams.
 import 'reflect-metadata';
-import { Command, CommanderError } from 'commander';
-import { registerServeCommand } from './cli/serve';
-import { registerCheckCommand } from './cli/check';
-import { registerEvaluateCommand } from './cli/evaluate';
-import { registerPkiCommand } from './cli/pki';
-import { registerApiserverConfigCommand } from './cli/apiserver-config';
-import { registerSuggestCommand } from './cli/suggest';
-import { registerReplayCommand } from './cli/replay';
-import { registerTestCommand } from './cli/test';
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import {
+  CommandContext,
+  type CommandIo,
+  PROGRAM_NAME,
+  describeFailure,
+  exitCodeFor,
+  registerApiserverConfigCommand,
+  registerCheckCommand,
+  registerEvaluateCommand,
+  registerPkiCommand,
+  registerReplayCommand,
+  registerServeCommand,
+  registerSuggestCommand,
+  registerTestCommand,
+} from './cli';
 
-/** Exit code for a usage error (unknown flag, missing argument), shared by every command. */
-export const EXIT_USAGE = 2;
+const STDIN_FD = 0;
 
-export function buildProgram(): Command {
-  const program = new Command('image-policy-webhook')
+export function buildProgram(context: CommandContext): Command {
+  const { io } = context;
+  const program = new Command(PROGRAM_NAME)
     .description('Backend for the kube-apiserver ImagePolicyWebhook admission plugin.')
     .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride();
-  registerServeCommand(program);
-  registerCheckCommand(program);
-  registerEvaluateCommand(program);
-  registerPkiCommand(program);
-  registerApiserverConfigCommand(program);
-  registerSuggestCommand(program);
-  registerReplayCommand(program);
-  registerTestCommand(program);
+  registerServeCommand(program, context);
+  registerCheckCommand(program, context);
+  registerEvaluateCommand(program, context);
+  registerPkiCommand(program, context);
+  registerApiserverConfigCommand(program, context);
+  registerSuggestCommand(program, context);
+  registerReplayCommand(program, context);
+  registerTestCommand(program, context);
   return program;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/** Runs one command line (the arguments after the program name) and returns its exit code. */
+export async function runProgram(args: readonly string[], io: CommandIo): Promise<number> {
+  const context = new CommandContext(io);
   try {
-    await buildProgram().parseAsync([...argv]);
+    await buildProgram(context).parseAsync([...args], { from: 'user' });
+    return context.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version end through here with exit code 0; everything else is a usage error.
-      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
-      return;
-    }
-    throw error;
+    io.stderr.write(describeFailure(PROGRAM_NAME, error));
+    return exitCodeFor(error);
   }
 }
 
+const PROCESS_IO: CommandIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  readStdin: () => readFileSync(STDIN_FD, 'utf8'),
+};
+
 if (require.main === module) {
-  main(process.argv).catch((error: unknown) => {
-    process.stderr.write(`image-policy-webhook: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+  void runProgram(process.argv.slice(2), PROCESS_IO).then((code) => {
+    process.exitCode = code;
   });
 }

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { generateServingCertificate } from '../../src/pki';
-import { CONNECTIONS_CHECK_INTERVAL_MS, HANDSHAKE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/server/tls';
+import { CONNECTIONS_CHECK_INTERVAL_MS, HANDSHAKE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/server';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES } from '../../tests/support/pki';
 import { buildPost, exchangeRaw } from '../../tests/reliability/raw-tls';
 import { applicableFaults, CA_FILE, CERT_FILE, KEY_FILE, POLICY_FAULTS, POLICY_FILE, restorePolicy, restoreTls, TLS_FAULTS, type FileFault } from '../../tests/reliability/harness/faults';

@@ -27,7 +27,7 @@ export {
   type WebhookKubeconfigInput,
 } from './kubeconfig';
 export { buildApiserverReadme, type ApiserverReadmeInput } from './readme';
-export { REVIEW_PATH, normalizeWebhookServerUrl, type WebhookServerUrl } from './server-url';
+export { normalizeWebhookServerUrl, type WebhookServerUrl } from './server-url';
 export {
   validateImagePolicySettings,
   type DurationSetting,

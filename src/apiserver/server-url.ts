@@ -1,10 +1,8 @@
 // The webhook URL written into the kubeconfig's `server` field. client-go POSTs to the URL's path
 // (path.Join("/", path): trailing slash dropped) and silently drops a query or fragment, so both
 // are refused here rather than left to surprise; https only, because the apiserver sends pod specs.
+import { REVIEW_PATH } from '../imagereview';
 import { ApiserverConfigError } from './errors';
-
-/** The path the webhook serves reviews on (src/server); a URL without a path gets it. */
-export const REVIEW_PATH = '/imagepolicy';
 
 export interface WebhookServerUrl {
   /** The normalized URL for the kubeconfig: `https://host[:port]/path`. */
@@ -50,5 +48,6 @@ export function normalizeWebhookServerUrl(raw: string): WebhookServerUrl {
 /** Mirrors client-go's path.Join("/", path), and turns "no path" into the webhook's review path. */
 function normalizeReviewPath(pathname: string): string {
   const joined = pathname.replace(/\/{2,}/g, '/').replace(/\/$/, '');
+  // A URL without a path gets the one the server answers.
   return joined === '' ? REVIEW_PATH : joined;
 }

@@ -2,7 +2,7 @@
 // kube-apiserver flags. Everything is validated and rendered in memory first and nothing is written
 // unless all of it succeeded; each file then goes through a temporary file and a rename.
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -13,7 +13,6 @@ import {
   GENERATED_MARKER,
   PKI_FILES,
   README_FILE,
-  REVIEW_PATH,
   SERVING_CERTIFICATE_FILE,
   WEBHOOK_KUBECONFIG_FILE,
   buildAdmissionConfiguration,
@@ -25,6 +24,9 @@ import {
   type CredentialSource,
   type WebhookServerUrl,
 } from '../apiserver';
+import { describeError } from '../errors';
+import { REVIEW_PATH } from '../imagereview';
+import { type CommandContext, type CommandIo, EXIT_SUCCESS, RefusedError, writeFileAtomically } from './kit';
 
 interface ApiserverConfigFlags {
   readonly server: string;
@@ -89,7 +91,7 @@ function renderFiles(flags: ApiserverConfigFlags): RenderedConfig {
     try {
       return { data: readFileSync(file, 'utf8'), origin: file };
     } catch (error) {
-      problems.push(`--embed-certs: cannot read ${file}: ${describeError(error)} (run \`make pki\` or pass --pki-dir)`);
+      problems.push(`--embed-certs: cannot read ${file}: ${describeReadError(error)} (run \`make pki\` or pass --pki-dir)`);
       return { path: name };
     }
   };
@@ -146,9 +148,7 @@ function writeFiles(outDir: string, files: readonly OutputFile[]): string[] {
   return files.map(({ name, text, mode }) => {
     const file = path.join(outDir, name);
     if (existsSync(file) && readFileSync(file, 'utf8') === text) return `unchanged ${file}`;
-    const temporary = path.join(outDir, `.${name}.${process.pid}.tmp`);
-    writeFileSync(temporary, text, { mode });
-    renameSync(temporary, file);
+    writeFileAtomically(file, text, mode);
     return `wrote ${file}`;
   });
 }
@@ -181,34 +181,41 @@ function checkServingCertificate(pkiDir: string, server: WebhookServerUrl): stri
   }
 }
 
-function describeError(error: unknown): string {
+/** The PKI folder is named in the message already; ENOENT needs no more than this. */
+function describeReadError(error: unknown): string {
   if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return 'no such file';
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
-function generate(flags: ApiserverConfigFlags): void {
+function refuse(problems: readonly string[]): RefusedError {
+  return new RefusedError(`nothing was written:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+}
+
+function generate(io: CommandIo, flags: ApiserverConfigFlags): number {
+  let rendered: RenderedConfig;
   try {
-    const { server, files } = renderFiles(flags);
-    const refusals = flags.force ? [] : findOverwriteProblems(flags.out, files);
-    if (refusals.length > 0) throw new ApiserverConfigError(refusals);
-    const warnings = [
-      ...checkServingCertificate(flags.pkiDir, server),
-      ...(server.path === REVIEW_PATH ? [] : [`warning: the webhook serves reviews on ${REVIEW_PATH}; ` +
-        `kube-apiserver will POST to ${server.path}, which only works behind a proxy that rewrites the path`]),
-      ...(flags.defaultAllow ? ['WARNING: --default-allow: kube-apiserver will ADMIT pods unchecked whenever the webhook fails'] : []),
-      ...(flags.embedCerts ? [`note: ${path.join(flags.out, WEBHOOK_KUBECONFIG_FILE)} embeds a private key (mode 0600); never commit it`] : []),
-    ];
-    for (const line of writeFiles(flags.out, files)) process.stdout.write(`${line}\n`);
-    for (const warning of warnings) process.stderr.write(`${warning}\n`);
-    process.stdout.write(`Next: follow ${path.join(flags.out, README_FILE)}, one control-plane node at a time.\n`);
+    rendered = renderFiles(flags);
   } catch (error) {
-    if (!(error instanceof ApiserverConfigError)) throw error;
-    process.stderr.write(`apiserver-config: nothing was written:\n${error.problems.map((line) => `  ${line}`).join('\n')}\n`);
-    process.exitCode = 1;
+    if (error instanceof ApiserverConfigError) throw refuse(error.problems);
+    throw error;
   }
+  const { server, files } = rendered;
+  const refusals = flags.force ? [] : findOverwriteProblems(flags.out, files);
+  if (refusals.length > 0) throw refuse(refusals);
+  const warnings = [
+    ...checkServingCertificate(flags.pkiDir, server),
+    ...(server.path === REVIEW_PATH ? [] : [`warning: the webhook serves reviews on ${REVIEW_PATH}; ` +
+      `kube-apiserver will POST to ${server.path}, which only works behind a proxy that rewrites the path`]),
+    ...(flags.defaultAllow ? ['WARNING: --default-allow: kube-apiserver will ADMIT pods unchecked whenever the webhook fails'] : []),
+    ...(flags.embedCerts ? [`note: ${path.join(flags.out, WEBHOOK_KUBECONFIG_FILE)} embeds a private key (mode 0600); never commit it`] : []),
+  ];
+  for (const line of writeFiles(flags.out, files)) io.stdout.write(`${line}\n`);
+  for (const warning of warnings) io.stderr.write(`${warning}\n`);
+  io.stdout.write(`Next: follow ${path.join(flags.out, README_FILE)}, one control-plane node at a time.\n`);
+  return EXIT_SUCCESS;
 }
 
-export function registerApiserverConfigCommand(program: Command): void {
+export function registerApiserverConfigCommand(program: Command, context: CommandContext): void {
   program
     .command('apiserver-config')
     .description('Write the AdmissionConfiguration, the webhook kubeconfig and a README with the exact ' +
@@ -235,5 +242,5 @@ export function registerApiserverConfigCommand(program: Command): void {
       '  image-policy-webhook apiserver-config --server https://127.0.0.1:8443/imagepolicy',
       '  image-policy-webhook apiserver-config --server https://webhook.internal:8443 --embed-certs --out /tmp/ipw',
     ].join('\n'))
-    .action((flags: ApiserverConfigFlags) => generate(flags));
+    .action((flags: ApiserverConfigFlags) => context.run('apiserver-config', () => generate(context.io, flags)));
 }

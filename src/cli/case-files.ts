@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildCaseContext, buildCaseRequest, parseCaseFile, type CaseFile, type PolicyCase } from '../cases';
+import { describeError } from '../errors';
 import { loadPolicy, type CompiledPolicy, type EvaluationContext } from '../policy';
-import { readReportDirectory } from '../server/report-watcher';
+import { readReportDirectory } from '../review-context';
 
 export interface LoadedCaseFile {
   readonly caseFile: CaseFile;
@@ -19,10 +20,6 @@ export interface LoadedCaseFile {
 export function displayName(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative === '' || relative.startsWith('..') ? file : relative;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Reads a file a case file names, saying which field named it when it cannot be read. */

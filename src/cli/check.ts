@@ -3,13 +3,11 @@
 // 1 invalid — or, with --strict, any warning; 2 for a usage error.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { describeError } from '../errors';
 import { CONTROL_PLANE_NAMESPACE, formatPolicyWarning, lintPolicy } from '../lint';
 import { loadPolicy, PolicyError } from '../policy';
 import { InvalidImageReferenceError, parseImageReference } from '../reference';
-
-const EXIT_VALID = 0;
-const EXIT_INVALID = 1;
-const EXIT_USAGE = 2;
+import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, UsageError, collect } from './kit';
 
 interface CheckFlags {
   readonly strict?: boolean;
@@ -17,10 +15,6 @@ interface CheckFlags {
   readonly webhookNamespace: string;
   /** False with --no-control-plane. */
   readonly controlPlane: boolean;
-}
-
-function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
 }
 
 function findInvalidImage(images: readonly string[]): string | undefined {
@@ -35,34 +29,32 @@ function findInvalidImage(images: readonly string[]): string | undefined {
   return undefined;
 }
 
-function check(file: string, flags: CheckFlags): number {
+/** An unreadable or invalid file is the answer "not a valid policy" (1); a bad flag is usage (2). */
+function check(io: CommandIo, file: string, flags: CheckFlags): number {
   const invalidImage = findInvalidImage(flags.webhookImage);
-  if (invalidImage !== undefined) {
-    process.stderr.write(`check: ${invalidImage}\n`);
-    return EXIT_USAGE;
-  }
+  if (invalidImage !== undefined) throw new UsageError(invalidImage);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    process.stderr.write(`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_INVALID;
+    io.stderr.write(`${file}: cannot read: ${describeError(error)}\n`);
+    return EXIT_NEGATIVE;
   }
   try {
     const policy = loadPolicy(text, file);
     const warnings = lintPolicy(policy, text, { controlPlane: flags.controlPlane, webhookImages: flags.webhookImage, webhookNamespace: flags.webhookNamespace });
-    for (const warning of warnings) process.stderr.write(`${formatPolicyWarning(warning)}\n`);
+    for (const warning of warnings) io.stderr.write(`${formatPolicyWarning(warning)}\n`);
     const count = warnings.length === 0 ? '' : `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
-    process.stdout.write(`${file}: valid policy "${policy.name}" (hash ${policy.hash})${count}\n`);
-    return flags.strict === true && warnings.length > 0 ? EXIT_INVALID : EXIT_VALID;
+    io.stdout.write(`${file}: valid policy "${policy.name}" (hash ${policy.hash})${count}\n`);
+    return flags.strict === true && warnings.length > 0 ? EXIT_NEGATIVE : EXIT_SUCCESS;
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return EXIT_INVALID;
+    io.stderr.write(`${error.message}\n`);
+    return EXIT_NEGATIVE;
   }
 }
 
-export function registerCheckCommand(program: Command): void {
+export function registerCheckCommand(program: Command, context: CommandContext): void {
   program
     .command('check')
     .description(
@@ -75,7 +67,5 @@ export function registerCheckCommand(program: Command): void {
     .option('--webhook-image <image>', "the webhook's own image, when it runs as a (static) pod; repeatable", collect, [])
     .option('--webhook-namespace <ns>', 'namespace the webhook pod runs in', CONTROL_PLANE_NAMESPACE)
     .option('--no-control-plane', 'skip the control-plane images check (for a policy that does not guard a control plane)')
-    .action((file: string, flags: CheckFlags) => {
-      process.exitCode = check(file, flags);
-    });
+    .action((file: string, flags: CheckFlags) => context.run('check', () => check(context.io, file, flags)));
 }

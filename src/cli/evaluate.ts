@@ -1,16 +1,12 @@
 // `evaluate`: judges images (or a whole ImageReview file) exactly as the server would, through the
 // same answerImageReview path. Exit 0 allowed, 1 denied, 2 usage or policy error.
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import winston from 'winston';
+import { describeError } from '../errors';
 import { answerImageReviewWith, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type Answer } from '../imagereview';
+import { createTextLogger } from '../logger';
 import { loadPolicy, PolicyError, type CompiledPolicy, type ImageVerdict } from '../policy';
-import { ReviewContextSource } from '../server/review-context';
-import { ScanningSetupError } from '../server/tag-resolution';
-
-export const EXIT_ALLOWED = 0;
-export const EXIT_DENIED = 1;
-export const EXIT_ERROR = 2;
+import { ReviewContextSource, ScanningSetupError } from '../review-context';
+import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, InputError, UsageError, collect, readInputFile } from './kit';
 
 interface EvaluateFlags {
   readonly policy: string;
@@ -18,22 +14,6 @@ interface EvaluateFlags {
   readonly namespace: string;
   readonly annotation: readonly string[];
   readonly output: 'text' | 'json';
-}
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
-}
-
-function readText(flag: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 function parseAnnotations(pairs: readonly string[]): Record<string, string> {
@@ -60,12 +40,12 @@ function buildRequestBody(images: readonly string[], flags: EvaluateFlags): unkn
   };
 }
 
-function readReviewBody(file: string): unknown {
-  const text = readText('--review', file);
+function readReviewBody(io: CommandIo, file: string): unknown {
+  const text = readInputFile(io, '--review', file);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--review ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`--review ${file} is not JSON: ${describeError(error)}`);
   }
 }
 
@@ -94,31 +74,42 @@ function describeAnswer(answer: Answer): string {
   return `${headline}\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}policy ${decision.policy.name} (${decision.policy.hash}), mode ${decision.mode}\n`;
 }
 
-/** Refused report files and lookup problems go to stderr as one line each; stdout stays the answer. */
-function createStderrLogger(): winston.Logger {
-  const format = winston.format.printf(({ level, message, issue }) => `evaluate: ${level}: ${String(message)}${issue === undefined ? '' : `: ${String(issue)}`}`);
-  return winston.createLogger({ level: 'warn', format, transports: [new winston.transports.Stream({ stream: process.stderr })] });
+/** A policy that does not load, or names reports or registry files that cannot be used, is input the command cannot use. */
+function loadEvaluatedPolicy(io: CommandIo, file: string): CompiledPolicy {
+  try {
+    return loadPolicy(readInputFile(io, '--policy', file), file);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new InputError(error.message);
+    throw error;
+  }
 }
 
-async function runEvaluate(images: readonly string[], flags: EvaluateFlags): Promise<number> {
+async function runEvaluate(io: CommandIo, images: readonly string[], flags: EvaluateFlags): Promise<number> {
   if (flags.review !== undefined && images.length > 0) throw new UsageError('give either IMAGE arguments or --review FILE, not both');
   if (flags.review === undefined && images.length === 0) throw new UsageError('give at least one IMAGE, or --review FILE');
-  const body = flags.review === undefined ? buildRequestBody(images, flags) : readReviewBody(flags.review);
-  const policy: CompiledPolicy = loadPolicy(readText('--policy', flags.policy), flags.policy);
+  const body = flags.review === undefined ? buildRequestBody(images, flags) : readReviewBody(io, flags.review);
+  const policy = loadEvaluatedPolicy(io, flags.policy);
   // The same reports and registry lookups the server would use, read once (nothing is watched).
-  const context = new ReviewContextSource({ logger: createStderrLogger(), watch: false });
+  // Refused report files and lookup problems go to stderr as one line each; stdout stays the answer.
+  const logger = createTextLogger({ prefix: 'evaluate', level: 'warn', write: (text) => io.stderr.write(text) });
+  const context = new ReviewContextSource({ logger, watch: false });
   try {
-    context.follow(policy, true);
+    try {
+      context.follow(policy, true);
+    } catch (error) {
+      if (error instanceof ScanningSetupError) throw new InputError(error.message);
+      throw error;
+    }
     const prepared = answerImageReviewWith(policy, body, (review) => context.prepare(policy, review));
     const answer = prepared instanceof Promise ? await prepared : prepared;
-    process.stdout.write(flags.output === 'json' ? `${JSON.stringify(answer.response, null, 2)}\n` : describeAnswer(answer));
-    return answer.response.status.allowed ? EXIT_ALLOWED : EXIT_DENIED;
+    io.stdout.write(flags.output === 'json' ? `${JSON.stringify(answer.response, null, 2)}\n` : describeAnswer(answer));
+    return answer.response.status.allowed ? EXIT_SUCCESS : EXIT_NEGATIVE;
   } finally {
     context.close();
   }
 }
 
-export function registerEvaluateCommand(program: Command): void {
+export function registerEvaluateCommand(program: Command, context: CommandContext): void {
   program
     .command('evaluate')
     .description(
@@ -130,13 +121,5 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--namespace <ns>', 'namespace of the pod', 'default')
     .option('--annotation <key=value>', 'pod annotation (repeatable), e.g. alpha.image-policy.k8s.io/break-glass=true', collect, [])
     .addOption(new Option('--output <format>', 'text, or json for the ImageReview response the server would send').choices(['text', 'json']).default('text'))
-    .action(async (images: string[], flags: EvaluateFlags) => {
-      try {
-        process.exitCode = await runEvaluate(images, flags);
-      } catch (error) {
-        if (!(error instanceof UsageError || error instanceof PolicyError || error instanceof ScanningSetupError)) throw error;
-        process.stderr.write(`evaluate: ${error.message}\n`);
-        process.exitCode = EXIT_ERROR;
-      }
-    });
+    .action((images: string[], flags: EvaluateFlags) => context.run('evaluate', () => runEvaluate(context.io, images, flags)));
 }

@@ -7,13 +7,10 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDecisionLog } from '../decision-log';
 import { type CompiledPolicy, PolicyError, formatPolicyIssue, loadPolicy } from '../policy';
 import { countChanges, formatReplayJson, formatReplayText, replayDecisions } from '../replay';
-import { ReportDirectoryError, readReportDirectory } from '../server/report-watcher';
+import { ReportDirectoryError, readReportDirectory } from '../review-context';
 import type { ReportIndex } from '../vulnerabilities';
-import { InputError, readInput } from './input';
+import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, InputError, readInputFile } from './kit';
 
-const EXIT_UNCHANGED = 0;
-const EXIT_CHANGED = 1;
-const EXIT_ERROR = 2;
 const DEFAULT_EXAMPLES = 10;
 
 interface ReplayFlags {
@@ -31,11 +28,11 @@ function parseExamples(value: string): number {
 }
 
 /** The scan reports the candidate policy names, read once as the server would; refused files are reported. */
-function readReports(policy: CompiledPolicy, policyFile: string): ReportIndex | undefined {
+function readReports(io: CommandIo, policy: CompiledPolicy, policyFile: string): ReportIndex | undefined {
   if (policy.vulnerabilities === undefined) return undefined;
   try {
     const read = readReportDirectory(path.resolve(path.dirname(policyFile), policy.vulnerabilities.reports));
-    for (const issue of read.refused) process.stderr.write(`replay: scan report refused: ${issue}\n`);
+    for (const issue of read.refused) io.stderr.write(`replay: scan report refused: ${issue}\n`);
     return read.index;
   } catch (error) {
     if (error instanceof ReportDirectoryError) throw new InputError(error.message);
@@ -43,20 +40,30 @@ function readReports(policy: CompiledPolicy, policyFile: string): ReportIndex | 
   }
 }
 
-function runReplay(flags: ReplayFlags): number {
-  const policy = loadPolicy(readInput('--policy', flags.policy), flags.policy);
-  const reports = readReports(policy, flags.policy);
-  const log = parseDecisionLog(readInput('--log', flags.log));
-  for (const line of log.malformed) process.stderr.write(`replay: ${flags.log}:${line.line}: skipped a review line: ${line.fault}\n`);
+/** A candidate policy that does not load is reported as its file:line:col issues, one per line. */
+function loadCandidate(io: CommandIo, file: string): CompiledPolicy {
+  try {
+    return loadPolicy(readInputFile(io, '--policy', file), file);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new InputError(error.issues.map(formatPolicyIssue).join('\n'), { bare: true });
+    throw error;
+  }
+}
+
+function runReplay(io: CommandIo, flags: ReplayFlags): number {
+  const policy = loadCandidate(io, flags.policy);
+  const reports = readReports(io, policy, flags.policy);
+  const log = parseDecisionLog(readInputFile(io, '--log', flags.log));
+  for (const line of log.malformed) io.stderr.write(`replay: ${flags.log}:${line.line}: skipped a review line: ${line.fault}\n`);
   if (log.records.length === 0) throw new InputError(`--log ${flags.log} holds no review lines (lines with "message":"review"): nothing to replay`);
   const report = replayDecisions(policy, log.records, reports);
   const context = { logFile: flags.log, policyFile: flags.policy, examples: flags.examples, otherLines: log.otherLines, malformed: log.malformed };
-  process.stdout.write(flags.output === 'json' ? formatReplayJson(report, context) : formatReplayText(report, context));
+  io.stdout.write(flags.output === 'json' ? formatReplayJson(report, context) : formatReplayText(report, context));
   const failing = flags.failOn === 'denied' ? report.changed['allowed-to-denied'] : countChanges(report);
-  return failing === 0 ? EXIT_UNCHANGED : EXIT_CHANGED;
+  return failing === 0 ? EXIT_SUCCESS : EXIT_NEGATIVE;
 }
 
-export function registerReplayCommand(program: Command): void {
+export function registerReplayCommand(program: Command, context: CommandContext): void {
   program
     .command('replay')
     .description(
@@ -73,18 +80,5 @@ export function registerReplayCommand(program: Command): void {
         .default('any'),
     )
     .addOption(new Option('--examples <n>', 'distinct changed reviews shown per kind of change').argParser(parseExamples).default(DEFAULT_EXAMPLES))
-    .action((flags: ReplayFlags) => {
-      try {
-        process.exitCode = runReplay(flags);
-      } catch (error) {
-        if (error instanceof PolicyError) {
-          process.stderr.write(`${error.issues.map(formatPolicyIssue).join('\n')}\n`);
-        } else if (error instanceof InputError) {
-          process.stderr.write(`replay: ${error.message}\n`);
-        } else {
-          throw error;
-        }
-        process.exitCode = EXIT_ERROR;
-      }
-    });
+    .action((flags: ReplayFlags) => context.run('replay', () => runReplay(context.io, flags)));
 }

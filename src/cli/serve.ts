@@ -1,11 +1,21 @@
 // `serve`: runs the webhook until SIGTERM or SIGINT, then drains in-flight reviews and exits 0.
 // SIGHUP re-reads the policy and TLS files at once (they are also watched and re-read periodically).
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { describeError } from '../errors';
+import { REVIEW_PATH } from '../imagereview';
 import { PolicyError } from '../policy';
-import { parseListenAddress } from '../server/address';
-import { onShutdownRequest, parseWorkerCount, releaseWorker, reportWorkerReady, shouldSuperviseWorkers, superviseWorkers } from '../server/cluster';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../server/logger';
-import { startWebhook } from '../server/webhook';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../logger';
+import {
+  onShutdownRequest,
+  parseListenAddress,
+  parseWorkerCount,
+  releaseWorker,
+  reportWorkerReady,
+  shouldSuperviseWorkers,
+  startWebhook,
+  superviseWorkers,
+} from '../server';
+import { type CommandContext, EXIT_SUCCESS, RefusedError } from './kit';
 
 interface ServeFlags {
   readonly policy: string;
@@ -25,7 +35,7 @@ function parseWorkersFlag(value: string): number {
   try {
     return parseWorkerCount(value);
   } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    throw new InvalidArgumentError(describeError(error));
   }
 }
 
@@ -44,20 +54,22 @@ function splitNames(value: string | undefined): string[] {
   return (value ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 }
 
-async function serve(flags: ServeFlags): Promise<void> {
+/**
+ * Returns once the webhook serves (the open listeners keep the process alive); a server that cannot
+ * start is a refusal. A shutdown that fails later sets the process's exit code itself.
+ */
+async function serve(flags: ServeFlags): Promise<number> {
   const logger = createLogger(flags.logLevel);
   if (flags.clientCa === undefined && !flags.insecureSkipClientAuth) {
-    process.stderr.write('serve: --client-ca is required: kube-apiserver must authenticate with a client certificate.\n');
-    process.stderr.write('       (for a throwaway test only, --insecure-skip-client-auth serves without it)\n');
-    process.exitCode = 1;
-    return;
+    throw new RefusedError('--client-ca is required: kube-apiserver must authenticate with a client certificate.\n' +
+      '       (for a throwaway test only, --insecure-skip-client-auth serves without it)');
   }
   if (flags.insecureSkipClientAuth) {
     logger.warn('CLIENT AUTHENTICATION IS DISABLED (--insecure-skip-client-auth): anyone who can reach the port can ask for decisions');
   }
   if (shouldSuperviseWorkers(flags.workers)) {
     superviseWorkers(flags.workers, logger);
-    return;
+    return EXIT_SUCCESS;
   }
   try {
     const webhook = await startWebhook({
@@ -87,19 +99,18 @@ async function serve(flags: ServeFlags): Promise<void> {
     // Without a listener, Node exits on SIGHUP: an operator's `kill -HUP` must reload, not stop.
     process.on('SIGHUP', () => webhook.reload('signal'));
     reportWorkerReady();
+    return EXIT_SUCCESS;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     logger.error('cannot start', { error: message });
-    process.stderr.write(`serve: ${error instanceof PolicyError ? `invalid policy:\n${message}` : message}\n`);
-    process.exitCode = 1;
-    releaseWorker();
+    throw new RefusedError(error instanceof PolicyError ? `invalid policy:\n${message}` : message);
   }
 }
 
-export function registerServeCommand(program: Command): void {
+export function registerServeCommand(program: Command, context: CommandContext): void {
   program
     .command('serve')
-    .description('Serve ImageReview decisions on POST /imagepolicy over mutual TLS, with /healthz and /readyz on a plain-HTTP port.')
+    .description(`Serve ImageReview decisions on POST ${REVIEW_PATH} over mutual TLS, with /healthz and /readyz on a plain-HTTP port.`)
     .requiredOption('--policy <file>', 'policy file (apiVersion image-policy-webhook/v1, kind ImagePolicy)')
     .requiredOption('--tls-cert <file>', 'serving certificate (PEM)')
     .requiredOption('--tls-key <file>', 'serving certificate key (PEM)')
@@ -111,5 +122,9 @@ export function registerServeCommand(program: Command): void {
     .option('--workers <count>', 'processes sharing the ports (node:cluster), or "auto" for one per core', parseWorkersFlag, 1)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .option('--reload-interval <seconds>', 'periodic re-read of the policy and TLS files, besides watching them and SIGHUP (0: off)', parseReloadInterval, 30)
-    .action((flags: ServeFlags) => serve(flags));
+    .action(async (flags: ServeFlags) => {
+      await context.run('serve', () => serve(flags));
+      // A worker that could not start lets go of the primary (after saying why), so it exits.
+      if (context.exitCode !== EXIT_SUCCESS) releaseWorker();
+    });
 }

@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseDecisionLog } from '../decision-log';
+import { describeError } from '../errors';
 import { PolicyError, type PolicyMode } from '../policy';
 import {
   GRANULARITIES,
@@ -15,10 +16,8 @@ import {
   suggestPolicy,
   summarizeWarnings,
 } from '../suggest';
-import { InputError, readInput, STDIN } from './input';
+import { type CommandContext, type CommandIo, EXIT_SUCCESS, InputError, STDIN, readInputFile } from './kit';
 
-const EXIT_PRINTED = 0;
-const EXIT_ERROR = 2;
 const DEFAULT_NAME = 'suggested';
 
 interface SuggestFlags {
@@ -40,31 +39,32 @@ function parsePodDump(file: string, text: string): unknown {
     try {
       return parseYaml(text);
     } catch {
-      throw new InputError(`--from-pods ${file} is neither JSON nor YAML: ${jsonError instanceof Error ? jsonError.message : String(jsonError)}`);
+      throw new InputError(`--from-pods ${file} is neither JSON nor YAML: ${describeError(jsonError)}`);
     }
   }
 }
 
-function readSightings(flags: SuggestFlags): { sightings: Sighting[]; source: string } {
+function readSightings(io: CommandIo, flags: SuggestFlags): { sightings: Sighting[]; source: string } {
   if ((flags.fromPods === undefined) === (flags.fromLog === undefined)) throw new InputError('give exactly one of --from-pods FILE or --from-log FILE');
   if (flags.fromPods !== undefined) {
     const file = flags.fromPods;
     try {
-      return { sightings: collectPodSightings(parsePodDump(file, readInput('--from-pods', file))).sightings, source: `--from-pods ${file}` };
+      return { sightings: collectPodSightings(parsePodDump(file, readInputFile(io, '--from-pods', file))).sightings, source: `--from-pods ${file}` };
     } catch (error) {
       if (error instanceof PodListError) throw new InputError(`--from-pods ${file}: ${error.message}`);
       throw error;
     }
   }
   const file = flags.fromLog ?? STDIN;
-  const log = parseDecisionLog(readInput('--from-log', file));
-  for (const line of log.malformed) process.stderr.write(`suggest: ${file}:${line.line}: skipped a review line: ${line.fault}\n`);
+  const log = parseDecisionLog(readInputFile(io, '--from-log', file));
+  for (const line of log.malformed) io.stderr.write(`suggest: ${file}:${line.line}: skipped a review line: ${line.fault}\n`);
   if (log.records.length === 0) throw new InputError(`--from-log ${file} holds no review lines (lines with "message":"review")`);
   return { sightings: collectLogSightings(log.records), source: `--from-log ${file}` };
 }
 
-function runSuggest(flags: SuggestFlags): void {
-  const { sightings, source } = readSightings(flags);
+/** A PolicyError here names the printed policy's metadata.name: --name was not a DNS label. */
+function runSuggest(io: CommandIo, flags: SuggestFlags): number {
+  const { sightings, source } = readSightings(io, flags);
   const suggestion = suggestPolicy(sightings, {
     granularity: flags.granularity,
     groupByNamespace: flags.groupByNamespace === true,
@@ -74,11 +74,21 @@ function runSuggest(flags: SuggestFlags): void {
     includeDenied: flags.includeDenied === true,
     source,
   });
-  process.stdout.write(suggestion.text);
-  for (const line of summarizeWarnings(suggestion.entries, suggestion.invalid, suggestion.leftOut)) process.stderr.write(`${line}\n`);
+  io.stdout.write(suggestion.text);
+  for (const line of summarizeWarnings(suggestion.entries, suggestion.invalid, suggestion.leftOut)) io.stderr.write(`${line}\n`);
+  return EXIT_SUCCESS;
 }
 
-export function registerSuggestCommand(program: Command): void {
+function suggestOrExplain(io: CommandIo, flags: SuggestFlags): number {
+  try {
+    return runSuggest(io, flags);
+  } catch (error) {
+    if (error instanceof SuggestError || error instanceof PolicyError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
+export function registerSuggestCommand(program: Command, context: CommandContext): void {
   program
     .command('suggest')
     .description(
@@ -98,15 +108,5 @@ export function registerSuggestCommand(program: Command): void {
     .option('--group-by-namespace', 'one namespace overlay per namespace, allowing each image only where it was seen')
     .option('--include-denied', 'with --from-log: also suggest images seen only in denied reviews (never run; whoever creates pods chose them), each with a WARNING')
     .option('--name <name>', 'metadata.name of the printed policy', DEFAULT_NAME)
-    .action((flags: SuggestFlags) => {
-      try {
-        runSuggest(flags);
-        process.exitCode = EXIT_PRINTED;
-      } catch (error) {
-        // A PolicyError here names the printed policy's metadata.name: --name was not a DNS label.
-        if (!(error instanceof InputError || error instanceof SuggestError || error instanceof PolicyError)) throw error;
-        process.stderr.write(`suggest: ${error.message}\n`);
-        process.exitCode = EXIT_ERROR;
-      }
-    });
+    .action((flags: SuggestFlags) => context.run('suggest', () => suggestOrExplain(context.io, flags)));
 }

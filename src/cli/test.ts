@@ -6,11 +6,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { type PolicyCase, runCase } from '../cases';
+import { describeError } from '../errors';
 import { displayName, loadCaseFileFromDisk, type LoadedCaseFile } from './case-files';
+import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, UsageError } from './kit';
 
-const EXIT_PASSED = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
 const CASE_FILE_EXTENSIONS = ['.yaml', '.yml'];
 /** Folders a walk never enters: tooling, dependencies, version control. */
 const SKIPPED_FOLDER = /^(?:\..*|node_modules)$/;
@@ -22,14 +21,6 @@ interface TestFlags {
 interface Tally {
   passed: number;
   failed: number;
-}
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isMappingWithoutCases(value: unknown): boolean {
@@ -81,7 +72,7 @@ function runOneCase(loaded: LoadedCaseFile, testCase: PolicyCase): readonly stri
   }
 }
 
-function runCaseFile(file: string, flags: TestFlags, tally: Tally): void {
+function runCaseFile(io: CommandIo, file: string, flags: TestFlags, tally: Tally): void {
   const shownName = displayName(file);
   let loaded: LoadedCaseFile;
   try {
@@ -90,17 +81,17 @@ function runCaseFile(file: string, flags: TestFlags, tally: Tally): void {
     // CaseFileError, PolicyError or a file that cannot be read: this file fails, the others still run.
     if (!(error instanceof Error)) throw error;
     tally.failed += 1;
-    process.stdout.write(`FAIL ${shownName}: cannot run this case file\n${indent(describeError(error))}\n`);
+    io.stdout.write(`FAIL ${shownName}: cannot run this case file\n${indent(describeError(error))}\n`);
     return;
   }
   for (const testCase of loaded.caseFile.cases) {
     const failures = runOneCase(loaded, testCase);
     if (failures.length === 0) {
       tally.passed += 1;
-      if (flags.quiet !== true) process.stdout.write(`PASS ${shownName}: ${testCase.name}\n`);
+      if (flags.quiet !== true) io.stdout.write(`PASS ${shownName}: ${testCase.name}\n`);
     } else {
       tally.failed += 1;
-      process.stdout.write(`FAIL ${shownName}: ${testCase.name}\n${indent(failures.join('\n'))}\n`);
+      io.stdout.write(`FAIL ${shownName}: ${testCase.name}\n${indent(failures.join('\n'))}\n`);
     }
   }
 }
@@ -112,16 +103,16 @@ function indent(text: string): string {
     .join('\n');
 }
 
-function runTests(paths: readonly string[], flags: TestFlags): number {
+function runTests(io: CommandIo, paths: readonly string[], flags: TestFlags): number {
   const files = findCaseFiles(paths);
   if (files.length === 0) throw new UsageError(`no case files (YAML with a \`cases:\` list) under ${paths.join(', ')}`);
   const tally: Tally = { passed: 0, failed: 0 };
-  for (const file of files) runCaseFile(file, flags, tally);
-  process.stdout.write(`${tally.passed} passed, ${tally.failed} failed\n`);
-  return tally.failed === 0 ? EXIT_PASSED : EXIT_FAILED;
+  for (const file of files) runCaseFile(io, file, flags, tally);
+  io.stdout.write(`${tally.passed} passed, ${tally.failed} failed\n`);
+  return tally.failed === 0 ? EXIT_SUCCESS : EXIT_NEGATIVE;
 }
 
-export function registerTestCommand(program: Command): void {
+export function registerTestCommand(program: Command, context: CommandContext): void {
   program
     .command('test')
     .description(
@@ -131,13 +122,5 @@ export function registerTestCommand(program: Command): void {
     )
     .argument('<path...>', 'case files, or folders to search for them')
     .option('--quiet', 'print only failures and the summary')
-    .action((paths: string[], flags: TestFlags) => {
-      try {
-        process.exitCode = runTests(paths, flags);
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        process.stderr.write(`test: ${error.message}\n`);
-        process.exitCode = EXIT_USAGE;
-      }
-    });
+    .action((paths: string[], flags: TestFlags) => context.run('test', () => runTests(context.io, paths, flags)));
 }

@@ -3,7 +3,7 @@
 // and `kubectl create secret docker-registry` already produce. Keys are folded the way docker
 // does (scheme and path dropped, Docker Hub's aliases to docker.io); messages never quote a secret.
 import { checkRegistry } from '../reference';
-import { locateField, locateSyntaxError } from '../vulnerabilities/json-location';
+import { locateField, locateSyntaxError } from '../json-location';
 import { CredentialsFileError } from './errors';
 
 export interface RegistryCredential {

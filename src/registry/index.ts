@@ -9,9 +9,8 @@ export { DOCKER_HUB_API_HOST, MANIFEST_MEDIA_TYPES, RegistryClient, type Registr
 export { type FetchedSignatures, type NewSignature, fetchCosignSignatures, writeCosignSignature } from './cosign-signatures';
 export { type RegistryCredential, normalizeCredentialKey, parseCredentialsFile } from './credentials';
 export { CredentialsFileError, LOOKUP_FAULT_KINDS, type LookupFaultKind, RegistryLookupError } from './errors';
-export { type FetchedManifest, MAX_MANIFEST_BYTES, fetchManifest, pushManifest } from './manifests';
-export { formatTagKey } from '../policy/context';
 export { LookupLimiter, type Slot } from './limiter';
+export { type FetchedManifest, MAX_MANIFEST_BYTES, fetchManifest, pushManifest } from './manifests';
 export { type RepositoryTarget } from './repository';
 export { type DigestSource, MAX_WAITING_LOOKUPS, TagResolver, type TagResolverOptions } from './resolver';
 export { MAX_SOCKETS_PER_HOST, RegistryTransport } from './transport';

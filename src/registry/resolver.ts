@@ -3,7 +3,7 @@
 // Failures are shared by the callers waiting at that moment but not cached, so a registry that
 // comes back is used at once. Lookups take a slot of a bounded limiter before their request is
 // sent, so a lookup's deadline never runs while it waits behind others.
-import { type TagResolution, formatTagKey } from '../policy/context';
+import { type TagResolution, formatTagKey } from '../policy';
 import { type Clock, ExpiringLruCache } from './cache';
 import type { TagReference } from './client';
 import { RegistryLookupError } from './errors';

@@ -3,13 +3,11 @@
 // kube-apiserver treats any non-2xx answer as a backend failure and may then fail open.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction } from 'express';
-import { answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
+import { REVIEW_PATH, answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
 import type { CompiledPolicy, Decision, EvaluationContext, ReviewSubject } from '../policy';
 import { readBody } from './body';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 import type { ReviewObserver } from './review-observer';
-
-export const REVIEW_PATH = '/imagepolicy';
 
 /**
  * A real ImageReview holds only image strings, filtered annotations and a namespace, and a Pod

@@ -7,7 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
 import { AggregatorRegistry, type Registry, type RegistryContentType } from 'prom-client';
 import type { MetricsSource } from './health';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 
 export const WORKERS_AUTO = 'auto';
 /** Logged by the primary once every worker serves; scripts (make bench) wait for it. */

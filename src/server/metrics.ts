@@ -4,6 +4,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { labelDecision, type DecisionLabel } from '../imagereview';
 import type { CompiledPolicy, Decision, PolicyMode } from '../policy';
+import { RELOAD_RESULTS, type ReloadKind, type ReloadMetrics, type ReloadResult } from '../reload';
 import type { InvalidRequestKind, ReviewObserver } from './review-observer';
 
 export const METRIC_PREFIX = 'image_policy_webhook_';
@@ -14,16 +15,10 @@ export const REVIEW_DURATION_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.00
 const DECISION_LABELS: readonly DecisionLabel[] = ['allow', 'deny', 'audit-deny', 'break-glass'];
 const MODES: readonly PolicyMode[] = ['enforce', 'audit'];
 const INVALID_REQUEST_KINDS: readonly InvalidRequestKind[] = ['not-json', 'not-imagereview', 'too-large'];
-const RELOAD_RESULTS = ['success', 'failure'] as const;
-
-export type ReloadResult = (typeof RELOAD_RESULTS)[number];
-/** What reloads: the policy file, or the TLS files (serving certificate, key, client CA) together. */
-export type ReloadKind = 'policy' | 'tls';
-export type CertificateRole = 'serving' | 'client-ca';
 
 const MS_PER_SECOND = 1000;
 
-export class WebhookMetrics implements ReviewObserver {
+export class WebhookMetrics implements ReviewObserver, ReloadMetrics {
   readonly registry = new Registry();
   private readonly reviews = new Map<string, Counter.Internal>();
   private readonly allowedImages: Counter.Internal;

@@ -5,7 +5,7 @@ import { constants } from 'node:crypto';
 import https from 'node:https';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Express } from 'express';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 
 export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 // Node (20+) times headers from a request's first byte, so idle keep-alive is unaffected; and it

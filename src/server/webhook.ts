@@ -5,21 +5,30 @@
 import http from 'node:http';
 import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+import { REVIEW_PATH } from '../imagereview';
 import { PolicyError, type CompiledPolicy } from '../policy';
+import {
+  Reloader,
+  createPolicyReloadTarget,
+  createTlsReloadTarget,
+  describeTlsExpiry,
+  loadPolicyFile,
+  loadTlsFiles,
+  watchFiles,
+  type ReloadOutcome,
+  type ReloadTrigger,
+  type TlsFiles,
+  type ValidatedTlsMaterial,
+} from '../reload';
+import { ReviewContextSource } from '../review-context';
 import { type ListenAddress } from './address';
 import { createApp } from './app';
-import { watchFiles } from './file-watch';
-import { describeError } from './files';
 import { exposeMetrics } from './cluster';
 import { createHealthApp, type ReadinessCheck } from './health';
-import type { Logger } from './logger';
 import { WebhookMetrics } from './metrics';
-import { createPolicyReloadTarget, loadPolicyFile } from './policy-reload';
-import { Reloader, type ReloadOutcome, type ReloadTrigger } from './reloader';
-import { ReviewContextSource } from './review-context';
-import { createTlsServer } from './tls';
-import { createTlsReloadTarget, loadTlsFiles, recordTlsLoaded } from './tls-reload';
-import type { TlsFiles, ValidatedTlsMaterial } from './tls-material';
+import { buildSecureContextOptions, createTlsServer } from './tls';
 
 export interface WebhookConfig {
   readonly policyFile: string;
@@ -126,9 +135,9 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   }
   const startedAt = new Date();
   metrics.recordPolicyLoaded(initialPolicy.value, startedAt);
-  recordTlsLoaded(metrics, initialTls.value, startedAt);
+  metrics.recordTlsLoaded(describeTlsExpiry(initialTls.value), startedAt);
 
-  const policyReloader = new Reloader(createPolicyReloadTarget(config.policyFile, metrics), initialPolicy, logger, metrics);
+  const policyReloader = new Reloader(createPolicyReloadTarget(config.policyFile, (policy, at) => metrics.recordPolicyLoaded(policy, at)), initialPolicy, logger, metrics);
   let draining = false;
   const app = createApp({
     currentPolicy: () => policyReloader.current(),
@@ -138,7 +147,11 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     reviewContext: (policy, review) => reviewContext.prepare(policy, review),
   });
   const reviewServer = createTlsServer(app, { material: initialTls.value, allowedClientNames: config.allowedClientNames, logger });
-  const tlsReloader = new Reloader(createTlsReloadTarget(tlsFiles, reviewServer, metrics), initialTls, logger, metrics);
+  const tlsTarget = createTlsReloadTarget(tlsFiles, {
+    apply: (material) => reviewServer.setSecureContext(buildSecureContextOptions(material)),
+    recordLoaded: (material, at) => metrics.recordTlsLoaded(describeTlsExpiry(material), at),
+  });
+  const tlsReloader = new Reloader(tlsTarget, initialTls, logger, metrics);
 
   const readinessChecks = (): ReadinessCheck[] => {
     const policy = policyReloader.current();
@@ -170,7 +183,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
 
   const policy = policyReloader.current();
   logger.info('serving', {
-    reviews: `https://${config.listen.host}:${reviewAddress.port}/imagepolicy`,
+    reviews: `https://${config.listen.host}:${reviewAddress.port}${REVIEW_PATH}`,
     health: `http://${config.healthListen.host}:${healthAddress.port}/healthz`,
     policy: policy.name,
     policyHash: policy.hash,

@@ -3,7 +3,7 @@
 // other field is ignored; a field gating relies on that is missing or malformed refuses the file.
 import { type ImageReference, formatReference, parseImageReference, validateDigest } from '../reference';
 import { ReportError } from './errors';
-import { type FieldPath, locateField, locateSyntaxError } from './json-location';
+import { type FieldPath, locateField, locateSyntaxError } from '../json-location';
 import { SEVERITIES, type Severity, isSeverity, rankSeverity } from './severity';
 
 export const TRIVY_SCHEMA_VERSION = 2;

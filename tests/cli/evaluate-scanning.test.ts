@@ -43,7 +43,13 @@ afterAll(async () => {
 test.each([
   { name: 'a vulnerable release is denied, naming the finding and the report', image: () => `${LEDGER}:1.4.2`, code: 1, stdout: /^DENY .*has 1 CRITICAL above maxSeverity HIGH: CVE-2024-3094[\s\S]*\[report ledger-1\.4\.2\.json\]/ },
   { name: 'the fixed release is allowed', image: () => `${LEDGER}@${FIXTURE_DIGESTS.ledger143}`, code: 0, stdout: /^ALLOW[\s\S]*\[report ledger-1\.4\.3\.json\]/ },
-  { name: 'a tag resolved at the registry matches the digest-pinned entry', image: () => `${registry.host}/team/app:v1`, code: 0, stdout: () => new RegExp(`\\[digest ${digest}\\]`) },
+  {
+    name: 'a tag resolved at the registry shows its digest, and a digest-pinned entry does not admit it (the runtime pulls the tag)',
+    image: () => `${registry.host}/team/app:v1`,
+    code: 1,
+    stdout: () => new RegExp(`matches no allow pattern[\\s\\S]*\\[digest ${digest}\\]`),
+  },
+  { name: 'the same image written with its digest is admitted', image: () => `${registry.host}/team/app@${digest}`, code: 0, stdout: /^ALLOW/ },
   { name: 'a tag the registry does not have', image: () => `${registry.host}/team/app:v2`, code: 1, stdout: /could not be resolved to a digest: registry 127\.0\.0\.1:\d+: tag v2 not found \(HTTP 404\)/ },
 ])('$name', async ({ image, code, stdout }) => {
   const result = await runCli(['evaluate', '--policy', join(directory, 'policy.yaml'), image()]);

@@ -5,7 +5,7 @@ import request from 'supertest';
 import winston from 'winston';
 import { parseDecisionLog } from '../../src/decision-log';
 import { loadPolicy } from '../../src/policy';
-import { createApp } from '../../src/server/app';
+import { createApp } from '../../src/server';
 import { readAuditLog } from '../suggest/fixtures';
 
 const REVIEW_LINE = {

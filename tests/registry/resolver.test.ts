@@ -2,7 +2,8 @@
 // deleted tag is seen once the entry expires; time is moved, not waited for), N concurrent
 // lookups of one tag make exactly one registry request (counted in the registry's access log),
 // failures are not cached, and a hung registry never holds up the event loop.
-import { RegistryClient, RegistryTransport, TagResolver, formatTagKey, type TagReference } from '../../src/registry';
+import { formatTagKey } from '../../src/policy';
+import { RegistryClient, RegistryTransport, TagResolver, type TagReference } from '../../src/registry';
 import { startSilentServer, type RunningPeer } from '../support/registry-peers';
 import { buildImageLayout, deleteImage, pushImage, requireRegistryTools, startRegistry, type RunningRegistry } from '../support/registry';
 

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import request from 'supertest';
 import { evaluate, loadPolicy } from '../../src/policy';
-import { createApp } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { createApp } from '../../src/server';
+import { SILENT_LOGGER } from '../../src/logger';
 import { imageStringArbitrary, propertyRuns } from './arbitraries';
 
 const POLICY = loadPolicy(
@@ -27,7 +27,7 @@ const KIND = 'ImageReview';
 
 let server: http.Server;
 beforeAll(async () => {
-  const app = createApp({ currentPolicy: () => POLICY, logger: createSilentLogger(), isDraining: () => false });
+  const app = createApp({ currentPolicy: () => POLICY, logger: SILENT_LOGGER, isDraining: () => false });
   server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 });

@@ -6,15 +6,15 @@ import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { loadPolicy } from '../../src/policy';
-import { createApp } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { SILENT_LOGGER } from '../../src/logger';
 import {
   CONNECTIONS_CHECK_INTERVAL_MS,
+  createApp,
   createTlsServer,
   HEADERS_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
-} from '../../src/server/tls';
+} from '../../src/server';
 import { createTestPki, type TestPki } from '../support/pki';
 import { buildPost, exchangeRaw, parseResponses, type RawCredentials } from './raw-tls';
 import { buildReview, SCENARIO_POLICY_A } from './harness/scenario';
@@ -37,11 +37,11 @@ beforeAll(async () => {
   pki = await createTestPki();
   credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
   const policy = loadPolicy(SCENARIO_POLICY_A, 'policy.yaml');
-  const app = createApp({ currentPolicy: () => policy, logger: createSilentLogger(), isDraining: () => false });
+  const app = createApp({ currentPolicy: () => policy, logger: SILENT_LOGGER, isDraining: () => false });
   server = createTlsServer(app, {
     material: { cert: pki.server.certificate, key: Buffer.from(pki.server.privateKey), clientCa: [pki.ca.certificate] },
     allowedClientNames: [],
-    logger: createSilentLogger(),
+    logger: SILENT_LOGGER,
   });
   server.headersTimeout = HEADERS_MS;
   server.requestTimeout = REQUEST_MS;

@@ -1,14 +1,14 @@
 // Status codes and robustness of the express app: every decision is a 200, non-JSON is a 400,
 // and nothing a client sends stops the app from answering the next review.
 import request from 'supertest';
-import { createApp, MAX_BODY_BYTES } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { createApp, MAX_BODY_BYTES } from '../../src/server';
+import { SILENT_LOGGER } from '../../src/logger';
 import { loadPolicy } from '../../src/policy';
 import { CONTRACT_POLICY } from '../support/policies';
 
 const policy = loadPolicy(CONTRACT_POLICY, 'contract.yaml');
 let draining = false;
-const app = createApp({ currentPolicy: () => policy, logger: createSilentLogger(), isDraining: () => draining });
+const app = createApp({ currentPolicy: () => policy, logger: SILENT_LOGGER, isDraining: () => draining });
 
 const review = (images: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   kind: 'ImageReview',

@@ -3,7 +3,7 @@
 // policy, reloading on SIGHUP, summing every worker's metrics, and draining every worker on
 // SIGTERM with exit code 0.
 import http from 'node:http';
-import { ALL_WORKERS_READY_MESSAGE, InvalidWorkerCountError, MAX_WORKERS, parseWorkerCount } from '../../src/server/cluster';
+import { ALL_WORKERS_READY_MESSAGE, InvalidWorkerCountError, MAX_WORKERS, parseWorkerCount } from '../../src/server';
 import { runCli } from '../support/cli';
 import { requestHttps } from '../support/https-client';
 import { createTestPki, type TestPki } from '../support/pki';

@@ -2,8 +2,8 @@
 // get the decisions listed in the contract under its "allow only registry.example.com/**" policy.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
-import { createSilentLogger } from '../../src/server/logger';
+import { startWebhook, type RunningWebhook } from '../../src/server';
+import { SILENT_LOGGER } from '../../src/logger';
 import { createTestPki, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
@@ -32,7 +32,7 @@ beforeAll(async () => {
     listen: { host: '127.0.0.1', port: 0 },
     healthListen: { host: '127.0.0.1', port: 0 },
     allowedClientNames: [],
-    logger: createSilentLogger(),
+    logger: SILENT_LOGGER,
   });
 });
 afterAll(async () => {

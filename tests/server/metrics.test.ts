@@ -1,7 +1,7 @@
 // /metrics, /readyz and /healthz on the health port of a real webhook: counters move by exactly
 // what each review over mutual TLS should add, and nothing a pod author controls becomes a label.
-import { createSilentLogger } from '../../src/server/logger';
-import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
+import { SILENT_LOGGER } from '../../src/logger';
+import { startWebhook, type RunningWebhook } from '../../src/server';
 import { generateServingCertificate } from '../../src/pki';
 import { requestHttps } from '../support/https-client';
 import { getPlain, scrapeMetrics, sampleValue, type Sample } from '../support/metrics-text';
@@ -41,7 +41,7 @@ function startTestWebhook(certFile: string, keyFile: string): Promise<RunningWeb
     listen: { host: '127.0.0.1', port: 0 },
     healthListen: { host: '127.0.0.1', port: 0 },
     allowedClientNames: [],
-    logger: createSilentLogger(),
+    logger: SILENT_LOGGER,
   });
 }
 

@@ -6,8 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createSilentLogger } from '../../src/server/logger';
-import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
+import { SILENT_LOGGER } from '../../src/logger';
+import { startWebhook, type RunningWebhook } from '../../src/server';
 import { PROJECT_ROOT } from '../support/cli';
 import { requestHttps } from '../support/https-client';
 import { getPlain, scrapeMetrics } from '../support/metrics-text';
@@ -75,7 +75,7 @@ describe('every metric the rules and the dashboard name is exported', () => {
       listen: { host: '127.0.0.1', port: 0 },
       healthListen: { host: '127.0.0.1', port: 0 },
       allowedClientNames: [],
-      logger: createSilentLogger(),
+      logger: SILENT_LOGGER,
     });
     exported = new Set((await scrapeMetrics(webhook.healthAddress.port)).map((sample) => sample.name.replace(/_(bucket|sum|count)$/, '')));
     await webhook.close();
@@ -126,7 +126,7 @@ describe('a real Prometheus scraping a running webhook', () => {
       listen: { host: '127.0.0.1', port: 0 },
       healthListen: { host: '127.0.0.1', port: 0 },
       allowedClientNames: [],
-      logger: createSilentLogger(),
+      logger: SILENT_LOGGER,
     });
     const credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
     const review = (image: string): string => JSON.stringify({ kind: 'ImageReview', apiVersion: 'imagepolicy.k8s.io/v1alpha1', spec: { containers: [{ image }], namespace: 'default' } });

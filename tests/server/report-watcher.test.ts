@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReportDirectoryError, ReportWatcher, readReportDirectory } from '../../src/server/report-watcher';
+import { ReportDirectoryError, ReportWatcher, readReportDirectory } from '../../src/review-context';
 import { createMemoryLogger, type MemoryLogger } from '../support/memory-logger';
 import { FIXTURE_DIGESTS, INVALID_REPORTS_DIR, VALID_REPORTS_DIR } from '../support/trivy';
 

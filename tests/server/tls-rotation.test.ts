@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { generateServingCertificate, type CertificateAndKey } from '../../src/pki';
-import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
+import { startWebhook, type RunningWebhook } from '../../src/server';
 import { createMemoryLogger, type MemoryLogger } from '../support/memory-logger';
 import { getPlain, sampleValue, scrapeMetrics } from '../support/metrics-text';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES, type TestCredential, type TestPki } from '../support/pki';

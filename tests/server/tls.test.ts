@@ -1,7 +1,7 @@
 // The review port over real TLS sockets with generated certificates: who may connect, and how.
 import tls from 'node:tls';
-import { startWebhook, type RunningWebhook } from '../../src/server/webhook';
-import { createSilentLogger } from '../../src/server/logger';
+import { startWebhook, type RunningWebhook } from '../../src/server';
+import { SILENT_LOGGER } from '../../src/logger';
 import { createTestPki, type TestCredential, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
@@ -30,7 +30,7 @@ async function withWebhook<T>(options: { allowedClientNames?: string[]; skipClie
     listen: { host: '127.0.0.1', port: 0 },
     healthListen: { host: '127.0.0.1', port: 0 },
     allowedClientNames: options.allowedClientNames ?? [],
-    logger: createSilentLogger(),
+    logger: SILENT_LOGGER,
   });
   try {
     return await run(webhook);

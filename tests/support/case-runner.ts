@@ -6,8 +6,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { type PolicyCase, checkCaseResponse, runCase } from '../../src/cases';
 import { loadCaseFileFromDisk } from '../../src/cli/case-files';
-import { createApp } from '../../src/server/app';
-import { createSilentLogger } from '../../src/server/logger';
+import { SILENT_LOGGER } from '../../src/logger';
+import { createApp } from '../../src/server';
 
 export function describeCaseFiles(folder: string): void {
   const files = readdirSync(folder).filter((file) => file.endsWith('.yaml')).sort();
@@ -20,7 +20,7 @@ export function describeCaseFiles(folder: string): void {
     const { caseFile, policy, requestBody, context } = loadCaseFileFromDisk(path.join(folder, file));
     // Each case carries its own context (tag resolutions); the app asks for it once per review.
     let current: PolicyCase | undefined;
-    const app = createApp({ currentPolicy: () => policy, logger: createSilentLogger(), isDraining: () => false, reviewContext: () => (current === undefined ? {} : context(current)) });
+    const app = createApp({ currentPolicy: () => policy, logger: SILENT_LOGGER, isDraining: () => false, reviewContext: () => (current === undefined ? {} : context(current)) });
 
     test.each(caseFile.cases.map((testCase) => ({ testCase, caseName: testCase.name })))('$caseName', async ({ testCase }) => {
       const body = requestBody(testCase);

@@ -1,8 +1,8 @@
-// A real winston logger whose JSON lines are kept in memory, so tests can assert on exactly what
+// The webhook's own JSON-lines logger writing into memory, so tests can assert on exactly what
 // operators would read in the webhook's log (one refusal line per broken edit, and so on).
 import { Writable } from 'node:stream';
-import winston from 'winston';
-import type { Logger } from '../../src/server/logger';
+import { createLogger, type Logger } from '../../src/logger';
+import { eventually } from './eventually';
 
 export interface LogEntry {
   readonly level: string;
@@ -19,8 +19,6 @@ export interface MemoryLogger {
   waitFor(prefix: string, options?: { after?: number; timeoutMs?: number }): Promise<LogEntry>;
 }
 
-const POLL_MS = 20;
-
 export function createMemoryLogger(): MemoryLogger {
   const entries: LogEntry[] = [];
   const stream = new Writable({
@@ -29,20 +27,16 @@ export function createMemoryLogger(): MemoryLogger {
       callback();
     },
   });
-  const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
+  const logger = createLogger('debug', stream);
   const find = (prefix: string, from = 0): LogEntry[] => entries.slice(from).filter((entry) => entry.message.startsWith(prefix));
   return {
     logger,
     entries: () => entries,
     find: (prefix) => find(prefix),
-    async waitFor(prefix, options = {}) {
-      const deadline = Date.now() + (options.timeoutMs ?? 5_000);
-      for (;;) {
-        const [found] = find(prefix, options.after ?? 0);
-        if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`no log line starting with ${JSON.stringify(prefix)}; log so far:\n${entries.map((entry) => JSON.stringify(entry)).join('\n')}`);
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
-    },
+    waitFor: (prefix, options = {}) =>
+      eventually(() => find(prefix, options.after ?? 0)[0], {
+        timeoutMs: options.timeoutMs ?? 5_000,
+        describe: () => `a log line starting with ${JSON.stringify(prefix)}; log so far:\n${entries.map((entry) => JSON.stringify(entry)).join('\n')}`,
+      }),
   };
 }

@@ -6,9 +6,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ReportError, ReportIndex, type ScanReport, parseTrivyReport } from '../vulnerabilities';
-import { type ChangeTrigger, watchFiles, type FileWatch } from './file-watch';
-import { describeError, digestContents, readRegularFile } from './files';
-import type { Logger } from './logger';
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+import { type ChangeTrigger, type FileWatch, digestContents, readRegularFile, watchFiles } from '../reload';
 
 /** Trivy reports of large images run to tens of megabytes; anything bigger is not a report. */
 export const MAX_REPORT_BYTES = 64 * 1024 * 1024;

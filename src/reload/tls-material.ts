@@ -3,7 +3,8 @@
 // or mismatched file and keep the context in force, and metrics can report each expiry date.
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import { describeError, digestContents, readRegularFile } from './files';
+import { describeError } from '../errors';
+import { digestContents, readRegularFile } from './files';
 import { ReloadRefusedError, type Snapshot } from './reloader';
 
 export interface TlsFiles {
@@ -104,4 +105,10 @@ export function describeTlsMaterial(material: ValidatedTlsMaterial): Record<stri
     servingNotAfter: new Date(material.serving.validTo).toISOString(),
     ...(material.clientCaNotAfter === undefined ? {} : { clientCaNotAfter: material.clientCaNotAfter.toISOString() }),
   };
+}
+
+/** When the material in force expires: the serving certificate, and the earliest client CA. */
+export function describeTlsExpiry(material: ValidatedTlsMaterial): { readonly serving: Date; readonly clientCa?: Date } {
+  const serving = new Date(material.serving.validTo);
+  return material.clientCaNotAfter === undefined ? { serving } : { serving, clientCa: material.clientCaNotAfter };
 }

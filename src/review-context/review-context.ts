@@ -13,7 +13,7 @@ import {
   formatTagKey,
   listTagsToResolve,
 } from '../policy';
-import { describeError } from './files';
+import { describeError } from '../errors';
 import { ReportWatcher, type ReportWatcherOptions } from './report-watcher';
 import { RegistryResolution, type ResolverFiles, ScanningSetupError } from './tag-resolution';
 

@@ -3,6 +3,7 @@
 // tells a real change from a touch or a repeated event.
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { describeError } from '../errors';
 
 /** Far above any real policy or PEM bundle; stops a mistaken /dev/zero or log file from being slurped. */
 export const MAX_WATCHED_FILE_BYTES = 8 * 1024 * 1024;
@@ -49,10 +50,4 @@ export function digestContents(...parts: readonly (Buffer | undefined)[]): strin
     if (part !== undefined) hash.update(part);
   }
   return hash.digest('hex');
-}
-
-/** The message of an error, also for errors made in another realm (where instanceof Error fails). */
-export function describeError(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message;
-  return String(error);
 }

@@ -4,7 +4,7 @@
 // Events are debounced; a slow periodic tick is the safety net for anything a watch misses.
 import { watch, realpathSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 
 export const DEFAULT_DEBOUNCE_MS = 150;
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;

@@ -4,8 +4,8 @@
 // never usable make every lookup fail closed with the reason, so onError decides.
 import { type ResolveTagsSettings } from '../policy';
 import { RegistryClient, RegistryLookupError, type RegistryCredential, RegistryTransport, TagResolver, parseCredentialsFile } from '../registry';
-import { type FileWatch, watchFiles } from './file-watch';
-import { describeError, digestContents, readRegularFile } from './files';
+import { describeError } from '../errors';
+import { type FileWatch, digestContents, readRegularFile, watchFiles } from '../reload';
 import type { ReportWatcherOptions } from './report-watcher';
 
 /** The credentials and CA files, already resolved against the policy file's folder. */

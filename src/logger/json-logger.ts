@@ -1,11 +1,7 @@
 // The process logger: one JSON object per line on stdout, which is what journald, docker and
-// kubelet collect. Built once in the composition root and handed to whatever logs.
+// kubelet collect. The only place winston is used; everything else sees the Logger interface.
 import winston from 'winston';
-
-export type Logger = winston.Logger;
-
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { LogLevel, Logger } from './logger';
 
 /** Where winston's transports read the finished line (triple-beam's MESSAGE). */
 const MESSAGE = Symbol.for('message');
@@ -27,15 +23,11 @@ const jsonLine = winston.format((info) => {
   }
 });
 
-export function createLogger(level: LogLevel = 'info'): Logger {
+/** JSON lines on stdout, or on `stream` (tests read the exact lines operators would). */
+export function createLogger(level: LogLevel = 'info', stream?: NodeJS.WritableStream): Logger {
   return winston.createLogger({
     level,
     format: jsonLine(),
-    transports: [new winston.transports.Console()],
+    transports: [stream === undefined ? new winston.transports.Console() : new winston.transports.Stream({ stream })],
   });
-}
-
-/** A logger that drops everything, for tests that assert on answers rather than log lines. */
-export function createSilentLogger(): Logger {
-  return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
 }

@@ -1,8 +1,8 @@
 // The policy file as a reload target: the text is validated and compiled by loadPolicy exactly as
 // at startup, so a reload can never put a policy in force that `check` would reject.
 import { formatPolicyIssue, loadPolicy, PolicyError, type CompiledPolicy } from '../policy';
-import { describeError, digestContents, readRegularFile, UnreadableFileError } from './files';
-import type { WebhookMetrics } from './metrics';
+import { describeError } from '../errors';
+import { digestContents, readRegularFile, UnreadableFileError } from './files';
 import { ReloadRefusedError, type Loaded, type ReloadTarget, type Snapshot } from './reloader';
 
 function readPolicySnapshot(file: string): Snapshot<string> {
@@ -34,7 +34,8 @@ export function describePolicy(policy: CompiledPolicy): Record<string, unknown> 
   return { policy: policy.name, policyHash: policy.hash };
 }
 
-export function createPolicyReloadTarget(file: string, metrics: WebhookMetrics): ReloadTarget<string, CompiledPolicy> {
+/** `recordLoaded` hears of every policy put in force (metrics); nothing else is swapped. */
+export function createPolicyReloadTarget(file: string, recordLoaded: (policy: CompiledPolicy, at: Date) => void): ReloadTarget<string, CompiledPolicy> {
   return {
     kind: 'policy',
     read: () => readPolicySnapshot(file),
@@ -42,6 +43,6 @@ export function createPolicyReloadTarget(file: string, metrics: WebhookMetrics):
     // The app reads the reloader's current policy once per review; nothing else to swap.
     apply: () => undefined,
     describe: (policy) => ({ file, ...describePolicy(policy) }),
-    recordLoaded: (policy, at) => metrics.recordPolicyLoaded(policy, at),
+    recordLoaded,
   };
 }

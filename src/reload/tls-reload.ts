@@ -1,21 +1,13 @@
-// The TLS files as a reload target: a validated set of certificate, key and client CA becomes the
-// server's new secure context, which every new connection then presents and verifies against.
-// Connections already open keep the context they were made with.
-import type https from 'node:https';
-import type { WebhookMetrics } from './metrics';
+// The TLS files as a reload target: a validated set of certificate, key and client CA is handed
+// to `apply`, which makes it the server's new secure context; every new connection then presents
+// and verifies against it. Connections already open keep the context they were made with.
 import { ReloadRefusedError, type Loaded, type ReloadTarget } from './reloader';
-import { buildSecureContextOptions } from './tls';
 import { describeTlsMaterial, readTlsFiles, validateTlsMaterial, type TlsFileContents, type TlsFiles, type ValidatedTlsMaterial } from './tls-material';
 
 /** Reads and validates the TLS files at startup; throws ReloadRefusedError naming the file at fault. */
 export function loadTlsFiles(files: TlsFiles): Loaded<ValidatedTlsMaterial> {
   const snapshot = readTlsFiles(files);
   return { digest: snapshot.digest, value: validateTlsMaterial(files, snapshot.contents) };
-}
-
-export function recordTlsLoaded(metrics: WebhookMetrics, material: ValidatedTlsMaterial, at: Date): void {
-  const serving = new Date(material.serving.validTo);
-  metrics.recordTlsLoaded(material.clientCaNotAfter === undefined ? { serving } : { serving, clientCa: material.clientCaNotAfter }, at);
 }
 
 /**
@@ -31,13 +23,20 @@ export function refuseExpiredServing(files: TlsFiles, material: ValidatedTlsMate
   return material;
 }
 
-export function createTlsReloadTarget(files: TlsFiles, server: https.Server, metrics: WebhookMetrics): ReloadTarget<TlsFileContents, ValidatedTlsMaterial> {
+export interface TlsReloadHooks {
+  /** Puts validated material into force (the server's secure context); throwing refuses it. */
+  readonly apply: (material: ValidatedTlsMaterial) => void;
+  /** Hears of every set put in force (metrics). */
+  readonly recordLoaded: (material: ValidatedTlsMaterial, at: Date) => void;
+}
+
+export function createTlsReloadTarget(files: TlsFiles, hooks: TlsReloadHooks): ReloadTarget<TlsFileContents, ValidatedTlsMaterial> {
   return {
     kind: 'tls',
     read: () => readTlsFiles(files),
     parse: (contents) => refuseExpiredServing(files, validateTlsMaterial(files, contents), Date.now()),
-    apply: (material) => server.setSecureContext(buildSecureContextOptions(material)),
+    apply: hooks.apply,
     describe: describeTlsMaterial,
-    recordLoaded: (material, at) => recordTlsLoaded(metrics, material, at),
+    recordLoaded: hooks.recordLoaded,
   };
 }

@@ -1,9 +1,20 @@
 // The one reload procedure shared by the policy and the TLS files: read, compare the content
 // digest, validate completely, and only then swap. A refused change is logged once (not on every
 // periodic re-read of the same bytes), counted, and the last good value stays in force.
-import { describeError } from './files';
-import type { Logger } from './logger';
-import type { ReloadKind, WebhookMetrics } from './metrics';
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+
+/** What reloads: the policy file, or the TLS files (serving certificate, key, client CA) together. */
+export type ReloadKind = 'policy' | 'tls';
+export const RELOAD_RESULTS = ['success', 'failure'] as const;
+export type ReloadResult = (typeof RELOAD_RESULTS)[number];
+
+/** Where reload attempts are counted: the webhook's metrics. */
+export interface ReloadMetrics {
+  recordReload(kind: ReloadKind, result: ReloadResult): void;
+  /** The file on disk is again the one in force (for example, a broken edit was reverted). */
+  recordReloadRecovered(kind: ReloadKind): void;
+}
 
 /** What started a reload: a directory event, the periodic re-read, or SIGHUP. */
 export type ReloadTrigger = 'watch' | 'poll' | 'signal';
@@ -49,7 +60,7 @@ export class Reloader<C, T> {
     private readonly target: ReloadTarget<C, T>,
     initial: Loaded<T>,
     private readonly logger: Logger,
-    private readonly metrics: WebhookMetrics,
+    private readonly metrics: ReloadMetrics,
   ) {
     this.inForce = initial;
   }
