@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { type PolicyCase, runCase } from '../cases';
 import { describeError } from '../errors';
 import { displayName, loadCaseFileFromDisk, type LoadedCaseFile } from './case-files';
-import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, UsageError } from './kit';
+import { type CommandContext, type CommandIo, EXIT_ERROR, EXIT_NEGATIVE, EXIT_SUCCESS, UsageError } from './kit';
 
 const CASE_FILE_EXTENSIONS = ['.yaml', '.yml'];
 /** Folders a walk never enters: tooling, dependencies, version control. */
@@ -21,6 +21,8 @@ interface TestFlags {
 interface Tally {
   passed: number;
   failed: number;
+  /** Cases whose judging threw: a bug, reported as such, never as a failing (or passing) case. */
+  errors: number;
 }
 
 function isMappingWithoutCases(value: unknown): boolean {
@@ -64,11 +66,20 @@ function findCaseFiles(paths: readonly string[]): string[] {
   return found;
 }
 
-function runOneCase(loaded: LoadedCaseFile, testCase: PolicyCase): readonly string[] {
+type CaseOutcome = { readonly kind: 'judged'; readonly failures: readonly string[] } | { readonly kind: 'internal-error'; readonly error: unknown };
+
+function runOneCase(loaded: LoadedCaseFile, testCase: PolicyCase): CaseOutcome {
+  let body: unknown;
   try {
-    return runCase(loaded.policy, testCase, loaded.requestBody(testCase), loaded.context(testCase)).failures;
+    body = loaded.requestBody(testCase);
   } catch (error) {
-    return [describeError(error)];
+    // The case's review file cannot be read: the case fails, the others still run.
+    return { kind: 'judged', failures: [describeError(error)] };
+  }
+  try {
+    return { kind: 'judged', failures: runCase(loaded.policy, testCase, body, loaded.context(testCase)).failures };
+  } catch (error) {
+    return { kind: 'internal-error', error };
   }
 }
 
@@ -85,7 +96,13 @@ function runCaseFile(io: CommandIo, file: string, flags: TestFlags, tally: Tally
     return;
   }
   for (const testCase of loaded.caseFile.cases) {
-    const failures = runOneCase(loaded, testCase);
+    const outcome = runOneCase(loaded, testCase);
+    if (outcome.kind === 'internal-error') {
+      tally.errors += 1;
+      io.stdout.write(`ERROR ${shownName}: ${testCase.name}\n${indent(`internal error while judging the case: ${describeError(outcome.error)}`)}\n`);
+      continue;
+    }
+    const failures = outcome.failures;
     if (failures.length === 0) {
       tally.passed += 1;
       if (flags.quiet !== true) io.stdout.write(`PASS ${shownName}: ${testCase.name}\n`);
@@ -106,9 +123,12 @@ function indent(text: string): string {
 function runTests(io: CommandIo, paths: readonly string[], flags: TestFlags): number {
   const files = findCaseFiles(paths);
   if (files.length === 0) throw new UsageError(`no case files (YAML with a \`cases:\` list) under ${paths.join(', ')}`);
-  const tally: Tally = { passed: 0, failed: 0 };
+  const tally: Tally = { passed: 0, failed: 0, errors: 0 };
   for (const file of files) runCaseFile(io, file, flags, tally);
-  io.stdout.write(`${tally.passed} passed, ${tally.failed} failed\n`);
+  const errors = tally.errors === 0 ? '' : `, ${tally.errors} internal errors`;
+  io.stdout.write(`${tally.passed} passed, ${tally.failed} failed${errors}\n`);
+  // A crash is not a verdict: a CI gate that expects failing cases must not pass on one.
+  if (tally.errors > 0) return EXIT_ERROR;
   return tally.failed === 0 ? EXIT_SUCCESS : EXIT_NEGATIVE;
 }
 

@@ -2,5 +2,5 @@
 export * from './types';
 export { decodeImageReview, type DecodeResult } from './decode';
 export { REVIEW_PATH } from './endpoint';
-export { buildImageReviewResponse, buildInvalidRequestResponse, labelDecision, AUDIT_ANNOTATION, type DecisionLabel } from './response';
+export { buildImageReviewResponse, buildInternalErrorResponse, buildInvalidRequestResponse, INTERNAL_ERROR_REASON, labelDecision, AUDIT_ANNOTATION, type DecisionLabel } from './response';
 export { answerImageReview, answerImageReviewWith, type Answer, type PrepareContext } from './answer';

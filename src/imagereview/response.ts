@@ -86,6 +86,18 @@ export function buildImageReviewResponse(decision: Decision): ImageReviewRespons
   return { apiVersion: IMAGE_REVIEW_API_VERSION, kind: IMAGE_REVIEW_KIND, status } satisfies ImageReviewResponse;
 }
 
+/** What the pod's creator is told when judging the review threw; the details stay in the webhook log. */
+export const INTERNAL_ERROR_REASON = 'image-policy-webhook: internal error while judging this review, so it is refused; the webhook log has the details';
+
+/**
+ * Whatever throws while a review is judged is a bug; the answer is still a 200 deny, because a 5xx
+ * would let kube-apiserver's defaultAllow decide, and "denied" must never stand in for a crash
+ * anywhere else (the CLI exits 2 instead).
+ */
+export function buildInternalErrorResponse(policy: Decision['policy']): ImageReviewResponse {
+  return buildInvalidRequestResponse(INTERNAL_ERROR_REASON, policy);
+}
+
 /** A JSON body that is not an ImageReview: a 200 deny, so no `defaultAllow: true` can admit it. */
 export function buildInvalidRequestResponse(fault: string, policy: Decision['policy']): ImageReviewResponse {
   return {

@@ -3,7 +3,7 @@
 // kube-apiserver treats any non-2xx answer as a backend failure and may then fail open.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction } from 'express';
-import { REVIEW_PATH, answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
+import { type Answer, REVIEW_PATH, answerImageReview, answerImageReviewWith, buildInternalErrorResponse, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
 import type { CompiledPolicy, Decision, EvaluationContext, ReviewSubject } from '../policy';
 import { readBody } from './body';
 import type { Logger } from '../logger';
@@ -90,6 +90,16 @@ function closeIfDraining(response: ServerResponse, options: AppOptions): void {
   if (options.isDraining()) response.setHeader('Connection', 'close');
 }
 
+/** Decodes and judges; evaluate runs after every lookup has finished, and a review with nothing to look up never waits. */
+function judgeReview(policy: CompiledPolicy, parsed: unknown, options: AppOptions): Answer | Promise<Answer> {
+  const { reviewContext } = options;
+  return reviewContext === undefined ? answerImageReview(policy, parsed) : answerImageReviewWith(policy, parsed, (review) => reviewContext(policy, review));
+}
+
+function describeThrown(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
 async function handleReview(request: IncomingMessage, response: ServerResponse, options: AppOptions): Promise<void> {
   const started = process.hrtime.bigint();
   const policy = options.currentPolicy();
@@ -118,10 +128,19 @@ async function handleReview(request: IncomingMessage, response: ServerResponse, 
     return;
   }
 
-  const { reviewContext } = options;
-  const prepared = reviewContext === undefined ? answerImageReview(policy, parsed) : answerImageReviewWith(policy, parsed, (review) => reviewContext(policy, review));
-  // Evaluate runs after every lookup has finished; a review with nothing to look up never waits.
-  const answer = prepared instanceof Promise ? await prepared : prepared;
+  let answer: Answer;
+  try {
+    const prepared = judgeReview(policy, parsed, options);
+    answer = prepared instanceof Promise ? await prepared : prepared;
+  } catch (error) {
+    // A bug, not a verdict: logged once with its stack, counted, and answered with a 200 denial
+    // that says so, because a 5xx would hand the pod to kube-apiserver's defaultAllow.
+    options.logger.error('internal error while judging a review; the review was refused', { error: describeThrown(error), policy: policy.name, policyHash: policy.hash });
+    options.observer?.observeInternalError();
+    closeIfDraining(response, options);
+    sendReview(response, buildInternalErrorResponse(policyInfo));
+    return;
+  }
   closeIfDraining(response, options);
   sendReview(response, answer.response);
   if (answer.kind === 'invalid-request') {
@@ -173,7 +192,7 @@ export function createApp(options: AppOptions): Express {
     sendStatus(response, 404, 'NotFound', `no route for ${request.method} ${JSON.stringify(pathOf(request).slice(0, 100))}; reviews go to POST ${REVIEW_PATH}`);
   });
   app.use((error: unknown, _request: IncomingMessage, response: ServerResponse, _next: NextFunction) => {
-    options.logger.error('internal error', { error: error instanceof Error ? error.stack : String(error) });
+    options.logger.error('internal error', { error: describeThrown(error) });
     if (response.headersSent) {
       response.destroy();
       return;

@@ -26,6 +26,7 @@ export class WebhookMetrics implements ReviewObserver, ReloadMetrics {
   private readonly reviewDuration: Histogram;
   private readonly breakGlass: Counter;
   private readonly invalidRequests: Counter<'kind'>;
+  private readonly internalErrors: Counter;
   private readonly reloads: Counter<'kind' | 'result'>;
   private readonly lastReloadSuccessful: Gauge<'kind'>;
   private readonly lastReloadSuccess: Gauge<'kind'>;
@@ -71,6 +72,11 @@ export class WebhookMetrics implements ReviewObserver, ReloadMetrics {
       registers,
     });
     for (const kind of INVALID_REQUEST_KINDS) createZeroCounter(this.invalidRequests, kind);
+    this.internalErrors = new Counter({
+      name: `${METRIC_PREFIX}internal_errors_total`,
+      help: 'Reviews answered with a denial because something threw while they were judged (a bug: the log has the stack).',
+      registers,
+    });
     this.reloads = new Counter({
       name: `${METRIC_PREFIX}reloads_total`,
       help: 'Reload attempts of changed files, by kind (policy, tls) and result (success, failure).',
@@ -125,6 +131,10 @@ export class WebhookMetrics implements ReviewObserver, ReloadMetrics {
 
   observeInvalidRequest(kind: InvalidRequestKind): void {
     this.invalidRequests.labels(kind).inc();
+  }
+
+  observeInternalError(): void {
+    this.internalErrors.inc();
   }
 
   /** A policy is in force: at startup, or after a successful reload. */

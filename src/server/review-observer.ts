@@ -8,4 +8,6 @@ export type InvalidRequestKind = 'not-json' | 'not-imagereview' | 'too-large';
 export interface ReviewObserver {
   observeDecision(decision: Decision, durationSeconds: number): void;
   observeInvalidRequest(kind: InvalidRequestKind): void;
+  /** Something threw while a review was judged; the review was answered with a denial. */
+  observeInternalError(): void;
 }

@@ -64,5 +64,5 @@ export function exitCodeFor(error: unknown): ExitCode {
 export function describeFailure(command: string, error: unknown): string {
   if (error instanceof CommanderError) return '';
   if (error instanceof CommandError) return `${error.bare ? '' : `${command}: `}${error.message}\n`;
-  return `${PROGRAM_NAME}: ${describeError(error)}\n`;
+  return `${PROGRAM_NAME}: internal error: ${describeError(error)}\n`;
 }
