@@ -115,7 +115,7 @@ export function registerServeCommand(program: Command, context: CommandContext):
     .requiredOption('--tls-cert <file>', 'serving certificate (PEM)')
     .requiredOption('--tls-key <file>', 'serving certificate key (PEM)')
     .option('--client-ca <file>', 'CA that signs kube-apiserver\'s client certificate; required unless --insecure-skip-client-auth')
-    .option('--listen <host:port>', 'address for reviews (HTTPS)', '0.0.0.0:8443')
+    .option('--listen <host:port>', 'address for reviews (HTTPS); loopback by default, since kube-apiserver reaches the webhook on its own node', '127.0.0.1:8443')
     .option('--health-listen <host:port>', 'address for /healthz and /readyz (plain HTTP)', '127.0.0.1:9090')
     .option('--allowed-client-names <names>', 'comma-separated client certificate names (CN or DNS SAN) that may ask for reviews')
     .option('--insecure-skip-client-auth', 'serve without requiring client certificates (never in production)', false)
