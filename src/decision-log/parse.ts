@@ -1,13 +1,10 @@
 // Reads the webhook's decision log (winston JSON, one object per line) back into the reviews it
 // recorded, so `suggest --from-log` and `replay` can judge them again. Lines that are not review
 // records (other log messages, text, a collector's prefix before the JSON) are counted, not fatal.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { DecisionLabel } from '../imagereview';
 import type { ReviewSubject, TagResolution } from '../policy';
-
-/** The `message` winston writes for one review (src/server/app.ts logDecision). */
-export const REVIEW_MESSAGE = 'review';
-const DECISION_LABELS = ['allow', 'deny', 'audit-deny', 'break-glass'] as const satisfies readonly DecisionLabel[];
+import { REVIEW_MESSAGE, reviewLineSchema } from './record';
 
 /** One review as the log recorded it: what was judged and what was answered. */
 export interface DecisionRecord {
@@ -35,17 +32,6 @@ export interface DecisionLog {
   /** Review lines that lack a field a replay needs: reported, because they would be silently lost. */
   readonly malformed: readonly MalformedLine[];
 }
-
-const reviewLineSchema = z.object({
-  message: z.literal(REVIEW_MESSAGE),
-  namespace: z.string(),
-  annotations: z.record(z.string(), z.string()).default({}),
-  images: z.array(z.object({ image: z.string(), normalized: z.string().optional(), digest: z.string().optional(), resolveError: z.string().optional() })),
-  allowed: z.boolean(),
-  decision: z.enum(DECISION_LABELS),
-  policy: z.string().optional(),
-  policyHash: z.string().optional(),
-});
 
 /** The JSON object on a line, also behind a prefix such as journald's or docker compose's. */
 function readJsonObject(text: string): Record<string, unknown> | undefined {
@@ -82,12 +68,18 @@ export function parseDecisionLog(text: string): DecisionLog {
       return;
     }
     const value = parsed.data;
+    if (value.imagesOmitted !== undefined) {
+      malformed.push({ line, fault: `the line lists ${value.images.length} of the review's images (${value.imagesOmitted} omitted: the review was beyond the log's bounds), so it cannot be judged again` });
+      return;
+    }
     // A replay judges a tag by the digest it resolved to then, without asking the registry again.
     const resolutions = new Map<string, TagResolution>();
     for (const entry of value.images) {
       if (entry.normalized === undefined) continue;
       if (entry.digest !== undefined) resolutions.set(entry.normalized, { ok: true, digest: entry.digest });
-      else if (entry.resolveError !== undefined) resolutions.set(entry.normalized, { ok: false, fault: entry.resolveError });
+      else if (entry.resolveError !== undefined) {
+        resolutions.set(entry.normalized, entry.resolveLimited === true ? { ok: false, fault: entry.resolveError, limited: true } : { ok: false, fault: entry.resolveError });
+      }
     }
     records.push({
       line,

@@ -27,6 +27,8 @@ export interface ImageVerdict {
   readonly report?: string;
   /** Why the tag could not be resolved (resolveTags); with onError allow-with-audit the image was judged as written. */
   readonly resolveError?: string;
+  /** The lookup was stopped by the webhook's own limits, which is a denial whatever onError says. */
+  readonly resolveLimited?: true;
 }
 
 export interface Decision {

@@ -31,7 +31,7 @@ interface NamespaceSettings {
 }
 
 /** What a verdict records beyond the rule: the resolved digest, the report used, a resolution fault. */
-type VerdictExtras = Pick<ImageVerdict, 'digest' | 'report' | 'resolveError'>;
+type VerdictExtras = Pick<ImageVerdict, 'digest' | 'report' | 'resolveError' | 'resolveLimited'>;
 const NO_EXTRAS: VerdictExtras = {};
 
 interface Judgement {
@@ -83,7 +83,8 @@ function findTagLimitFault(policy: CompiledPolicy, images: readonly string[]): s
 
 function describeResolution(resolution: TagResolution | undefined): VerdictExtras {
   if (resolution === undefined) return NO_EXTRAS;
-  return resolution.ok ? { digest: resolution.digest } : { resolveError: resolution.fault };
+  if (resolution.ok) return { digest: resolution.digest };
+  return resolution.limited === true ? { resolveError: resolution.fault, resolveLimited: true } : { resolveError: resolution.fault };
 }
 
 /** True when a failed lookup may be judged as written: onError allows it and the webhook's own limits did not cause it. */

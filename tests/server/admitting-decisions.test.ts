@@ -48,7 +48,7 @@ function review(namespace: string, annotations: Record<string, string> = {}): st
 }
 
 test.each([
-  { name: 'audit mode admits a would-be denial', namespace: 'dev-alice', annotations: {}, allowed: true, decision: 'audit-deny', extra: { mode: 'audit', 'denied-images': 'docker.io/library/nginx:latest' } },
+  { name: 'audit mode admits a would-be denial', namespace: 'dev-alice', annotations: {} as Record<string, string>, allowed: true, decision: 'audit-deny', extra: { mode: 'audit', 'denied-images': 'docker.io/library/nginx:latest' } },
   { name: 'break-glass admits where the policy enables it', namespace: 'incident', annotations: { 'alpha.image-policy.k8s.io/break-glass': 'true' }, allowed: true, decision: 'break-glass', extra: { 'break-glass': 'true' } },
   { name: 'the same pod is denied in an enforced namespace', namespace: 'default', annotations: { 'alpha.image-policy.k8s.io/break-glass': 'true' }, allowed: false, decision: 'deny', extra: { mode: 'enforce' } },
 ])('$name', async ({ namespace, annotations, allowed, decision, extra }) => {
