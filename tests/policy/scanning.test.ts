@@ -63,12 +63,31 @@ describe('loading', () => {
     { name: 'registries missing', fields: { resolveTags: { onError: 'deny' } }, issue: /^resolveTags\.registries: is required/ },
     { name: 'registry with a path', fields: { resolveTags: { registries: ['registry.example.com/team'] } }, issue: /^resolveTags\.registries\[0\]: registry "registry.example.com\/team"/ },
     { name: 'plain HTTP registry not listed', fields: { resolveTags: { registries: ['a.example.com'], plainHttpRegistries: ['127.0.0.1:5000'] } }, issue: /^resolveTags\.plainHttpRegistries\[0\]: registry "127.0.0.1:5000" is not in resolveTags\.registries/ },
+    {
+      name: 'plain HTTP to a registry beyond loopback',
+      fields: { resolveTags: { registries: ['registry.example.com'], plainHttpRegistries: ['registry.example.com'] } },
+      issue: /^resolveTags\.plainHttpRegistries\[0\]: registry "registry.example.com" is not on loopback: plain HTTP to it can be read and answered by anyone on the path; use HTTPS \(caFile for a private CA\), or set insecureNonLoopbackPlainHttp: true$/,
+    },
+    { name: 'plain HTTP to a private IPv4 address', fields: { resolveTags: { registries: ['10.0.0.5:5000'], plainHttpRegistries: ['10.0.0.5:5000'] } }, issue: /registry "10\.0\.0\.5:5000" is not on loopback/ },
+    { name: 'plain HTTP to a host named like loopback', fields: { resolveTags: { registries: ['localhost.evil.io'], plainHttpRegistries: ['localhost.evil.io'] } }, issue: /registry "localhost\.evil\.io" is not on loopback/ },
+    { name: 'plain HTTP to 127.0.0.1 spelled as a mapped IPv6 address is loopback, but must be listed', fields: { resolveTags: { registries: ['a.example.com'], plainHttpRegistries: ['[::ffff:7f00:1]:5000'] } }, issue: /registry "\[::ffff:7f00:1\]:5000" is not in resolveTags\.registries/ },
+    { name: 'maxTagsPerReview zero', fields: { resolveTags: { ...RESOLVE, maxTagsPerReview: 0 } }, issue: /^resolveTags\.maxTagsPerReview: must be at least 1/ },
+    { name: 'maxImagesPerReview zero', fields: { limits: { maxImagesPerReview: 0 } }, issue: /^limits\.maxImagesPerReview: must be at least 1/ },
+    { name: 'limits with an unknown key', fields: { limits: { maxImages: 5 } }, issue: /^limits\.maxImages: unknown key "maxImages" \(allowed keys: maxImagesPerReview\)/ },
     { name: 'timeout too long', fields: { resolveTags: { ...RESOLVE, timeoutMs: 60_000 } }, issue: /^resolveTags\.timeoutMs: must be at most 10000, got number 60000/ },
     { name: 'TTL not a whole number', fields: { resolveTags: { ...RESOLVE, cacheTTLSeconds: 1.5 } }, issue: /^resolveTags\.cacheTTLSeconds: must be a whole number from 1 to 86400/ },
     { name: 'cache size zero', fields: { resolveTags: { ...RESOLVE, cacheSize: 0 } }, issue: /^resolveTags\.cacheSize: must be at least 1/ },
     { name: 'onError unknown', fields: { resolveTags: { ...RESOLVE, onError: 'allow' } }, issue: /^resolveTags\.onError: must be "deny" or "allow-with-audit", got the string "allow"/ },
   ])('$name', ({ fields, issue }) => {
     expect(issueOf(fields)).toMatch(issue);
+  });
+
+  test.each([
+    { name: 'loopback hosts', plain: ['localhost:5000', '127.0.0.1:5001', '127.1.2.3', '[::1]:5000', '[::ffff:7f00:1]:5000'], insecure: false },
+    { name: 'another host, with the insecure switch on', plain: ['registry.example.com'], insecure: true },
+  ])('plain HTTP is accepted for $name', ({ plain, insecure }) => {
+    const policy = buildPolicy({ allow: ['**'], resolveTags: { registries: plain, plainHttpRegistries: plain, ...(insecure ? { insecureNonLoopbackPlainHttp: true } : {}) } });
+    expect(policy.resolveTags?.plainHttpRegistries.size).toBe(plain.length);
   });
 
   test('a bad section is located at its node', () => {
@@ -167,7 +186,7 @@ describe('tag resolution in evaluate', () => {
       rule: 'resolveTags: registry registry.example.com: no answer within 2000 ms',
       extras: { resolveError: 'registry registry.example.com: no answer within 2000 ms' },
     },
-    { name: 'no lookup was made: a failure, never a silent pass', policy, context: {}, allowed: false, rule: `resolveTags: ${NOT_RESOLVED_FAULT}`, extras: { resolveError: NOT_RESOLVED_FAULT } },
+    { name: 'no lookup was made: a failure, never a silent pass', policy, context: {}, allowed: false, rule: `resolveTags: ${NOT_RESOLVED_FAULT}`, extras: { resolveError: NOT_RESOLVED_FAULT, resolveLimited: true } },
     {
       name: 'registry error with onError allow-with-audit: judged as written (no tag pattern matches stable)',
       policy: lenient,
