@@ -33,7 +33,14 @@ export const pathComponent = component(pathSeparator);
 const laterPathComponent = component(pathSeparatorWithDot);
 
 const domainLabel = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCXYZ0123456789'.split('')), minLength: 1, maxLength: 8 });
-const domainName = fc.array(domainLabel, { minLength: 2, maxLength: 4 }).map((labels) => labels.join('.'));
+// The last label starts with a letter: an all-numeric last label is no host name (and all-numeric
+// labels would be an IPv4 address in one of its refused spellings).
+const topLabel = fc.tuple(fc.constantFrom(...'abcxyzABCXYZ'.split('')), fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'.split('')), maxLength: 7 })).map(([first, rest]) => first + rest);
+const domainName = fc
+  .tuple(fc.array(domainLabel, { minLength: 1, maxLength: 3 }), topLabel)
+  .map(([labels, top]) => [...labels, top].join('.'))
+  // Docker Hub's host names must be written in lower case; other hosts are lower-cased.
+  .filter((host) => host === host.toLowerCase() || !['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.docker.io', 'registry.hub.docker.com'].includes(host.toLowerCase()));
 const port = fc.integer({ min: 1, max: 65535 }).map(String);
 
 /** A registry as written, and its normalized form (lower-case host, docker.io for index.docker.io). */
@@ -48,7 +55,8 @@ export const registryArbitrary: fc.Arbitrary<{ written: string; normalized: stri
     { written: 'localhost:5000', normalized: 'localhost:5000' },
     { written: 'docker.io', normalized: 'docker.io' },
     { written: 'index.docker.io', normalized: 'docker.io' },
-    { written: 'INDEX.DOCKER.IO', normalized: 'docker.io' },
+    { written: 'registry-1.docker.io:443', normalized: 'docker.io' },
+    { written: '[::ffff:a00:1]:5000', normalized: '10.0.0.1:5000' },
     { written: 'registry.example.com', normalized: 'registry.example.com' },
     { written: 'Registry.Example.COM:443', normalized: 'registry.example.com:443' },
     { written: '[::1]:5000', normalized: '[::1]:5000' },
