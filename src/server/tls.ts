@@ -2,6 +2,7 @@
 // against the client CA, optionally restricted to named clients. Keep-alive outlives Go's 90 s
 // idle-connection timeout so kube-apiserver never reuses a socket the server is closing.
 import { constants } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Express } from 'express';
@@ -77,8 +78,38 @@ export function buildSecureContextOptions(material: TlsMaterial): SecureContextO
   };
 }
 
+/**
+ * The client-name check for --allowed-client-names, answered once per connection. Undefined when
+ * every client the CA signed may ask.
+ */
+function buildClientNameCheck(allowedClientNames: readonly string[], logger: Logger): ((socket: TLSSocket) => boolean) | undefined {
+  if (allowedClientNames.length === 0) return undefined;
+  const allowed = new Set(allowedClientNames);
+  const verdicts = new WeakMap<TLSSocket, boolean>();
+  return (socket) => {
+    const known = verdicts.get(socket);
+    if (known !== undefined) return known;
+    const names = clientCertificateNames(socket);
+    const verdict = names.some((name) => allowed.has(name));
+    verdicts.set(socket, verdict);
+    if (!verdict) logger.warn('client certificate name not allowed', { names, remoteAddress: socket.remoteAddress });
+    return verdict;
+  };
+}
+
 export function createTlsServer(app: Express, options: TlsServerOptions): https.Server {
   const { material, allowedClientNames, logger } = options;
+  const isAllowedClient = buildClientNameCheck(allowedClientNames, logger);
+  // Checked again for every request, not only when the connection is set up: with TLS 1.3 a
+  // client's first request can arrive with its handshake and reach the HTTP parser before any
+  // connection listener could refuse the socket. A refused client's request is never judged.
+  const handleRequest =
+    isAllowedClient === undefined
+      ? app
+      : (request: IncomingMessage, response: ServerResponse): void => {
+          if (isAllowedClient(request.socket as TLSSocket)) app(request, response);
+          else request.socket.destroy();
+        };
   const server = https.createServer(
     {
       ...buildSecureContextOptions(material),
@@ -88,20 +119,16 @@ export function createTlsServer(app: Express, options: TlsServerOptions): https.
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
     },
-    app,
+    handleRequest,
   );
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
 
-  if (allowedClientNames.length > 0) {
-    const allowed = new Set(allowedClientNames);
-    server.on('secureConnection', (socket: TLSSocket) => {
-      const names = clientCertificateNames(socket);
-      if (!names.some((name) => allowed.has(name))) {
-        logger.warn('client certificate name not allowed', { names, remoteAddress: socket.remoteAddress });
-        socket.destroy();
-      }
+  if (isAllowedClient !== undefined) {
+    // Before the HTTP server's own listener, so a refused socket is closed before it is parsed.
+    server.prependListener('secureConnection', (socket: TLSSocket) => {
+      if (!isAllowedClient(socket)) socket.destroy();
     });
   }
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {

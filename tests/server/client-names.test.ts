@@ -3,9 +3,12 @@
 // SANs never count, and a DNS SAN that spells a list is one (escaped) name, not several.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { SILENT_LOGGER } from '../../src/logger';
 import { startWebhook } from '../../src/server';
+import { eventually } from '../support/eventually';
 import { requestHttps } from '../support/https-client';
+import { createMemoryLogger } from '../support/memory-logger';
 import { createTestPki, runOpenssl, type TestPki } from '../support/pki';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
 
@@ -62,6 +65,51 @@ test.each([
     const attempt = requestHttps(webhook.reviewAddress.port, { ca: pki.ca.certificate, cert: client.cert, key: client.key }, BODY);
     if (accepted) expect((await attempt).status).toBe(200);
     else await expect(attempt).rejects.toThrow();
+  } finally {
+    await webhook.close();
+  }
+});
+
+test('a refused client name never has a review judged, even when its request arrives with the TLS 1.3 handshake', async () => {
+  const memory = createMemoryLogger();
+  const webhook = await startWebhook({
+    policyFile,
+    tlsCertFile: pki.server.certPath,
+    tlsKeyFile: pki.server.keyPath,
+    clientCaFile: pki.ca.certPath,
+    listen: { host: '127.0.0.1', port: 0 },
+    healthListen: { host: '127.0.0.1', port: 0 },
+    allowedClientNames: [ALLOWED_NAME],
+    logger: memory.logger,
+  });
+  const request = `POST /imagepolicy HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`;
+  const ATTEMPTS = 20;
+  try {
+    const closed = Array.from({ length: ATTEMPTS }, () => {
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: webhook.reviewAddress.port,
+        servername: 'localhost',
+        ca: pki.ca.certificate,
+        cert: pki.intruderClient.certificate,
+        key: pki.intruderClient.privateKey,
+        minVersion: 'TLSv1.3',
+      });
+      // Written before the handshake completes: sent in the client's first flight after Finished.
+      socket.write(request);
+      socket.on('error', () => undefined);
+      return new Promise<string>((resolve) => {
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+      });
+    });
+    const answers = await Promise.all(closed);
+    expect(answers.filter((answer) => answer !== '')).toEqual([]);
+    await eventually(() => memory.find('client certificate name not allowed').length >= ATTEMPTS || undefined, { timeoutMs: 10_000, describe: () => 'a refusal logged for every attempt' });
+    expect(memory.find('review')).toEqual([]);
+    const text = await webhook.metrics.registry.metrics();
+    expect(text).toMatch(/^image_policy_webhook_review_duration_seconds_count 0$/m);
   } finally {
     await webhook.close();
   }
