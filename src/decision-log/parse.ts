@@ -11,6 +11,8 @@ export interface DecisionRecord {
   /** 1-based line number in the log. */
   readonly line: number;
   readonly review: ReviewSubject;
+  /** What enforce mode said of each image, in review order. */
+  readonly imagesAllowed: readonly boolean[];
   /** The answer kube-apiserver received. */
   readonly allowed: boolean;
   readonly decision: DecisionLabel;
@@ -84,6 +86,7 @@ export function parseDecisionLog(text: string): DecisionLog {
     records.push({
       line,
       review: { namespace: value.namespace, annotations: value.annotations, images: value.images.map((entry) => entry.image) },
+      imagesAllowed: value.images.map((entry) => entry.allowed),
       allowed: value.allowed,
       decision: value.decision,
       policy: value.policy,

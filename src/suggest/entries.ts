@@ -8,7 +8,7 @@ export const GRANULARITIES = ['image', 'repository', 'prefix'] as const;
 /** image: exactly as normalized (tag and digest); repository: any tag; prefix: `registry/org/**`. */
 export type Granularity = (typeof GRANULARITIES)[number];
 
-export const ENTRY_WARNINGS = ['latest', 'unpinned-tag', 'short-name', 'never-admitted'] as const;
+export const ENTRY_WARNINGS = ['latest', 'unpinned-tag', 'short-name', 'never-admitted', 'audit-only', 'whole-registry'] as const;
 export type EntryWarningKind = (typeof ENTRY_WARNINGS)[number];
 
 export interface EntryWarning {
@@ -67,8 +67,15 @@ interface Observed {
   readonly reference: ImageReference;
 }
 
-function findWarnings(observed: readonly Observed[], granularity: Granularity): EntryWarning[] {
+function findWarnings(observed: readonly Observed[], granularity: Granularity, pattern: string): EntryWarning[] {
   const warnings: EntryWarning[] = [];
+  const registryOnly = pattern.slice(0, -GLOBSTAR_SUFFIX.length);
+  if (granularity === 'prefix' && pattern.endsWith(GLOBSTAR_SUFFIX) && !registryOnly.includes('/')) {
+    warnings.push({
+      kind: 'whole-registry',
+      message: `covers every repository on ${registryOnly}: a one-component repository leaves only the registry as its prefix; allow the repository itself instead`,
+    });
+  }
   const latest = observed.filter(({ reference }) => reference.digest === undefined && reference.tag === DEFAULT_TAG);
   if (latest.length > 0) {
     warnings.push({
@@ -91,8 +98,14 @@ function findWarnings(observed: readonly Observed[], granularity: Granularity): 
       message: `Docker Hub short name (${quoteForms(short.map((item) => item.sighting.image))}): written without a registry, so the node's runtime picks one (CRI-O may search several); write the registry in the pod spec`,
     });
   }
-  if (observed.every(({ sighting }) => !sighting.admitted)) {
-    warnings.push({ kind: 'never-admitted', message: 'seen only in reviews that were denied: no pod with this image ever ran' });
+  if (observed.every(({ sighting }) => sighting.admission === 'denied' || sighting.admission === 'break-glass')) {
+    warnings.push({ kind: 'never-admitted', message: 'seen only in reviews that were denied or admitted by break-glass: the policy never let a pod with this image run' });
+  } else if (observed.every(({ sighting }) => sighting.admission !== 'policy')) {
+    const namespaces = [...new Set(observed.map(({ sighting }) => sighting.namespace))].sort(compareText);
+    warnings.push({
+      kind: 'audit-only',
+      message: `admitted only because its namespace audits (${namespaces.slice(0, MAX_QUOTED_FORMS).join(', ')}${namespaces.length > MAX_QUOTED_FORMS ? ', ...' : ''}): the policy in force denies it, and whoever creates pods there chose it`,
+    });
   }
   return warnings;
 }
@@ -132,7 +145,7 @@ export function buildEntries(sightings: readonly Sighting[], options: EntryOptio
     pattern: group.pattern,
     namespace: group.namespace,
     sightings: group.observed.map((item) => item.sighting),
-    warnings: findWarnings(group.observed, options.granularity),
+    warnings: findWarnings(group.observed, options.granularity, group.pattern),
   }));
   const invalidImages = [...invalid.entries()]
     .map(([image, known]) => ({ image, fault: known.fault, sightings: known.sightings }))

@@ -12,8 +12,21 @@ export interface Sighting {
   readonly kind: 'pod' | 'review';
   /** Which pod (`namespace/name`) or which log line; sightings with one id count once. */
   readonly id: string;
-  /** False when the logged review was denied: that pod never ran. */
-  readonly admitted: boolean;
+  /**
+   * How the pod got in: `policy` (a pod of a dump, or a review the policy allowed), `audit` (only
+   * because its namespace audits), `break-glass` (only because it asked for break-glass), or
+   * `denied` (the review was refused: that pod never ran).
+   */
+  readonly admission: Admission;
+}
+
+export type Admission = 'policy' | 'audit' | 'break-glass' | 'denied';
+
+/** How an image of a logged review got in: its own verdict, then what admitted the review. */
+function admissionOf(decision: DecisionRecord['decision'], imageAllowed: boolean): Admission {
+  if (decision === 'deny') return 'denied';
+  if (imageAllowed) return 'policy';
+  return decision === 'break-glass' ? 'break-glass' : 'audit';
 }
 
 export class PodListError extends Error {
@@ -68,7 +81,7 @@ export function collectPodSightings(podList: unknown): { sightings: Sighting[]; 
     const { name, namespace } = pod.metadata;
     const containers = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])];
     for (const container of containers) {
-      sightings.push({ image: container.image ?? '', namespace, kind: 'pod', id: `${namespace}/${name}`, admitted: true });
+      sightings.push({ image: container.image ?? '', namespace, kind: 'pod', id: `${namespace}/${name}`, admission: 'policy' });
     }
   }
   return { sightings, pods: pods.length };
@@ -76,12 +89,12 @@ export function collectPodSightings(podList: unknown): { sightings: Sighting[]; 
 
 export function collectLogSightings(records: readonly DecisionRecord[]): Sighting[] {
   return records.flatMap((record) =>
-    record.review.images.map((image) => ({
+    record.review.images.map((image, index) => ({
       image,
       namespace: record.review.namespace,
       kind: 'review' as const,
       id: `line ${record.line}`,
-      admitted: record.allowed,
+      admission: admissionOf(record.decision, record.imagesAllowed[index] === true),
     })),
   );
 }

@@ -32,13 +32,19 @@ export class SuggestError extends Error {
 const NAMESPACE_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const VERIFIED_FILE_NAME = 'suggested policy';
 
+/** A pod that ran because of the policy, or because its namespace audits; not a denied or break-glass one. */
+export function ranUnderPolicy(sighting: Sighting): boolean {
+  return sighting.admission === 'policy' || sighting.admission === 'audit';
+}
+
 /**
- * Images seen only in denied reviews never ran: anyone who can create a pod can put any string
- * in the log that way, so they are not suggested unless the operator asks.
+ * Images seen only in denied reviews never ran, and images admitted only by break-glass ran
+ * because someone bypassed the policy in an emergency: anyone who can create a pod can put any
+ * string in the log that way, so they are not suggested unless the operator asks.
  */
 function splitNeverAdmitted(sightings: readonly Sighting[], includeDenied: boolean): { kept: Sighting[]; leftOut: string[] } {
   if (includeDenied) return { kept: [...sightings], leftOut: [] };
-  const admitted = new Set(sightings.filter((sighting) => sighting.admitted).map((sighting) => sighting.image));
+  const admitted = new Set(sightings.filter(ranUnderPolicy).map((sighting) => sighting.image));
   const leftOut = [...new Set(sightings.filter((sighting) => !admitted.has(sighting.image)).map((sighting) => sighting.image))];
   return { kept: sightings.filter((sighting) => admitted.has(sighting.image)), leftOut };
 }
@@ -54,7 +60,7 @@ function describeInput(sightings: readonly Sighting[], entries: readonly Suggest
     'Entries are written normalized (registry, library/, tag) so each reads exactly as it matches.',
     ...(warned > 0 ? [`${warned} of ${entries.length} entries carry WARNING comments: they are included because the cluster runs them.`] : []),
     ...(leftOut.length > 0
-      ? [`Left out: ${leftOut.length} image strings seen only in denied reviews; no pod with them ever ran (--include-denied adds them, marked).`]
+      ? [`Left out: ${leftOut.length} image strings seen only in denied or break-glass reviews (--include-denied adds them, marked).`]
       : []),
   ];
 }

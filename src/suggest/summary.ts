@@ -14,7 +14,7 @@ function describeEntry(entry: SuggestedEntry): string {
 export function summarizeWarnings(entries: readonly SuggestedEntry[], invalid: readonly InvalidImage[], leftOut: readonly string[]): string[] {
   const lines: string[] = [];
   if (leftOut.length > 0) {
-    lines.push(`suggest: left out ${leftOut.length} image strings seen only in denied reviews (no pod with them ever ran); --include-denied adds them with a WARNING`);
+    lines.push(`suggest: left out ${leftOut.length} image strings seen only in denied or break-glass reviews; --include-denied adds them with a WARNING`);
   }
   const warned = entries.filter((entry) => entry.warnings.length > 0);
   if (warned.length > 0) {

@@ -55,13 +55,13 @@ describe('suggest output and stderr', () => {
     expect(result.code).toBe(0);
     expect(loadPolicy(result.stdout, 'from-log.yaml').name).toBe('from-log');
     expect(result.stdout).not.toContain('evil.example');
-    expect(result.stderr).toMatch(/suggest: left out 1 image strings seen only in denied reviews .*--include-denied adds them/);
+    expect(result.stderr).toMatch(/suggest: left out \d+ image strings seen only in denied or break-glass reviews; --include-denied adds them/);
   });
 
   test('--from-log --include-denied adds what never ran, flagged', async () => {
     const result = await runCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--include-denied']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('# WARNING: seen only in reviews that were denied: no pod with this image ever ran\n  - evil.example/miner  # 1 review in sandbox\n');
+    expect(result.stdout).toContain('# WARNING: seen only in reviews that were denied or admitted by break-glass: the policy never let a pod with this image run\n  - evil.example/miner  # 1 review in sandbox\n');
   });
 });
 

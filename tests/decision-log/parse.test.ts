@@ -48,6 +48,7 @@ describe('parseDecisionLog', () => {
       {
         line: 2,
         review: { namespace: 'default', annotations: { 'alpha.image-policy.k8s.io/break-glass': 'true' }, images: ['nginx'] },
+        imagesAllowed: [false],
         allowed: true,
         decision: 'audit-deny',
         policy: 'prod',

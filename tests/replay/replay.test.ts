@@ -13,7 +13,7 @@ function policy(body: string) {
 
 function record(decision: DecisionLabel, images: string[], extra: Partial<DecisionRecord['review']> = {}, line = 1): DecisionRecord {
   const allowed = decision !== 'deny';
-  return { line, review: { namespace: 'default', annotations: {}, images, ...extra }, allowed, decision, policy: 'old', policyHash: 'abc123def456' };
+  return { line, review: { namespace: 'default', annotations: {}, images, ...extra }, imagesAllowed: images.map(() => decision === 'allow'), allowed, decision, policy: 'old', policyHash: 'abc123def456' };
 }
 
 describe('replayDecisions', () => {

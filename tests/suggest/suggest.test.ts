@@ -2,9 +2,11 @@
 // every pod of the dump and nothing the dump did not run (per granularity), and says which
 // entries it would not recommend.
 import { parse } from 'yaml';
-import { parseDecisionLog } from '../../src/decision-log';
-import { evaluate, loadPolicy } from '../../src/policy';
+import { buildDecisionLine, parseDecisionLog } from '../../src/decision-log';
+import { labelDecision } from '../../src/imagereview';
+import { type ReviewSubject, evaluate, loadPolicy } from '../../src/policy';
 import { type Granularity, type Sighting, type SuggestOptions, SuggestError, collectLogSightings, collectPodSightings, suggestPolicy } from '../../src/suggest';
+import { buildPolicy } from '../policy/policies';
 import { buildPodReviews, readAuditLog, readPodDump } from './fixtures';
 
 const BASE_OPTIONS: SuggestOptions = {
@@ -108,7 +110,7 @@ describe('entries we would not recommend carry warnings', () => {
     expect(suggestion.entries.find((entry) => entry.pattern === 'evil.example/miner')).toBeUndefined();
     expect(suggestion.leftOut).toContain('evil.example/miner:1.0');
     expect(suggestion.text).not.toMatch(/evil\.example/);
-    expect(suggestion.text).toMatch(/^# Left out: \d+ image strings seen only in denied reviews; no pod with them ever ran \(--include-denied adds them, marked\)\.$/m);
+    expect(suggestion.text).toMatch(/^# Left out: \d+ image strings seen only in denied or break-glass reviews \(--include-denied adds them, marked\)\.$/m);
     expect(isAdmitted(suggestion.text, 'evil.example/miner:1.0', 'sandbox')).toBe(false);
     expect(suggestion.entries.find((entry) => entry.pattern === 'registry.k8s.io/pause')?.warnings).toEqual([]);
   });
@@ -151,14 +153,14 @@ describe('output form', () => {
   });
 
   test('the "seen" comment stays bounded however many pods run an image', () => {
-    const sightings = Array.from({ length: 500 }, (_, index): Sighting => ({ image: 'registry.example.com/app:1', namespace: 'default', kind: 'pod', id: `default/app-${index}`, admitted: true }));
+    const sightings = Array.from({ length: 500 }, (_, index): Sighting => ({ image: 'registry.example.com/app:1', namespace: 'default', kind: 'pod', id: `default/app-${index}`, admission: 'policy' }));
     const entryLine = suggestPolicy(sightings, BASE_OPTIONS).text.split('\n').find((line) => line.startsWith('  - '));
     expect(entryLine).toMatch(/# 500 pods: default\/app-0, default\/app-1, default\/app-10, \+497 more$/);
   });
 });
 
 describe('hostile and broken input', () => {
-  const hostile: Sighting = { image: 'registry.example.com/app:1', namespace: 'default', kind: 'pod', id: 'default/evil\nallow:\n  - "**"\u00e9', admitted: true };
+  const hostile: Sighting = { image: 'registry.example.com/app:1', namespace: 'default', kind: 'pod', id: 'default/evil\nallow:\n  - "**"\u00e9', admission: 'policy' };
 
   test('names with line breaks cannot inject policy lines', () => {
     const { text } = suggestPolicy([hostile], BASE_OPTIONS);
@@ -188,6 +190,58 @@ describe('hostile and broken input', () => {
 
   test('one Pod (kubectl get pod NAME -o json) is read as a list of one', () => {
     const pod = { kind: 'Pod', metadata: { name: 'web', namespace: 'shop' }, spec: { containers: [{ image: 'nginx:1.27' }] } };
-    expect(collectPodSightings(pod)).toEqual({ pods: 1, sightings: [{ image: 'nginx:1.27', namespace: 'shop', kind: 'pod', id: 'shop/web', admitted: true }] });
+    expect(collectPodSightings(pod)).toEqual({ pods: 1, sightings: [{ image: 'nginx:1.27', namespace: 'shop', kind: 'pod', id: 'shop/web', admission: 'policy' }] });
+  });
+});
+
+describe('what the policy never let run is not suggested as if it had', () => {
+  // The decision log of a cluster with an audit sandbox and a break-glass namespace, written by the
+  // real line writer from real decisions.
+  const judged = buildPolicy({
+    allow: ['registry.example.com/**'],
+    deny: ['registry.example.com/bad/**'],
+    namespaces: [
+      { names: ['dev-*'], mode: 'audit' },
+      { names: ['incident'], breakGlass: true },
+    ],
+  });
+  const reviews: ReviewSubject[] = [
+    { images: ['registry.example.com/app:1'], namespace: 'default', annotations: {} },
+    { images: ['registry.example.com/app:1', 'evil.io/miner:1'], namespace: 'dev-sandbox', annotations: {} },
+    { images: ['evil.io/backdoor:2'], namespace: 'incident', annotations: { 'alpha.image-policy.k8s.io/break-glass': 'true' } },
+    { images: ['registry.example.com/bad/x:1'], namespace: 'default', annotations: {} },
+  ];
+  const log = reviews
+    .map((review) => {
+      const decision = evaluate(judged, review);
+      return JSON.stringify({ message: 'review', ...buildDecisionLine(decision, review, labelDecision(decision), 1) });
+    })
+    .join('\n');
+  const sightings = collectLogSightings(parseDecisionLog(log).records);
+
+  test('break-glass and denied images are left out; an image the policy allowed inside an audit-deny review is an ordinary entry', () => {
+    const suggestion = suggestPolicy(sightings, { ...BASE_OPTIONS, source: '--from-log decisions.log' });
+    expect([...suggestion.leftOut].sort()).toEqual(['evil.io/backdoor:2', 'registry.example.com/bad/x:1']);
+    expect(suggestion.entries.find((entry) => entry.pattern === 'registry.example.com/app')?.warnings).toEqual([]);
+  });
+
+  test('an image admitted only because its namespace audits is suggested with a WARNING naming the namespace', () => {
+    const suggestion = suggestPolicy(sightings, { ...BASE_OPTIONS, source: '--from-log decisions.log' });
+    const miner = suggestion.entries.find((entry) => entry.pattern === 'evil.io/miner');
+    expect(miner?.warnings).toEqual([{ kind: 'audit-only', message: expect.stringMatching(/^admitted only because its namespace audits \(dev-sandbox\): the policy in force denies it/) }]);
+    expect(suggestion.text).toMatch(/# WARNING: admitted only because its namespace audits \(dev-sandbox\)[^\n]*\n  - evil\.io\/miner  #/);
+  });
+
+  test('--include-denied brings break-glass images back, flagged', () => {
+    const suggestion = suggestPolicy(sightings, { ...BASE_OPTIONS, source: '--from-log decisions.log', includeDenied: true });
+    expect(suggestion.entries.find((entry) => entry.pattern === 'evil.io/backdoor')?.warnings.map((warning) => warning.kind)).toEqual(['never-admitted']);
+  });
+
+  test('a prefix that is a whole registry is flagged', () => {
+    const suggestion = suggestPolicy(
+      [{ image: 'quay.io/app:1', namespace: 'default', kind: 'pod', id: 'default/a', admission: 'policy' }],
+      { ...BASE_OPTIONS, granularity: 'prefix' },
+    );
+    expect(suggestion.entries[0]).toMatchObject({ pattern: 'quay.io/**', warnings: [{ kind: 'whole-registry', message: expect.stringMatching(/^covers every repository on quay\.io/) }] });
   });
 });
