@@ -60,7 +60,12 @@ function runReplay(io: CommandIo, flags: ReplayFlags): number {
   const context = { logFile: flags.log, policyFile: flags.policy, examples: flags.examples, otherLines: log.otherLines, malformed: log.malformed };
   io.stdout.write(flags.output === 'json' ? formatReplayJson(report, context) : formatReplayText(report, context));
   const failing = flags.failOn === 'denied' ? report.changed['allowed-to-denied'] : countChanges(report);
-  return failing === 0 ? EXIT_SUCCESS : EXIT_NEGATIVE;
+  if (failing > 0) return EXIT_NEGATIVE;
+  // A review that could not be judged again may be the one that would change: "no change" would be a guess.
+  if (log.malformed.length > 0) {
+    throw new InputError(`${log.malformed.length} review lines of --log ${flags.log} could not be judged again (listed above), so the replay is incomplete`);
+  }
+  return EXIT_SUCCESS;
 }
 
 export function registerReplayCommand(program: Command, context: CommandContext): void {
@@ -69,7 +74,8 @@ export function registerReplayCommand(program: Command, context: CommandContext)
     .description(
       'Re-judge every review recorded in the decision log (namespace, annotations, images as written) under a candidate policy and report which answers would change: ' +
         'tags are judged by the digests the log recorded (no registry is asked), scan reports are read from the policy\'s reports directory; ' +
-        'allowed → denied, denied → allowed, and audit verdicts that move. Exit 0 when nothing changes, 1 when something does (see --fail-on), 2 on a usage, policy or log error.',
+        'allowed → denied, denied → allowed, and audit verdicts that move. Exit 0 when nothing changes, 1 when something does (see --fail-on), 2 on a usage, policy or log error, ' +
+        'and when a review line could not be judged again (the replay would be incomplete).',
     )
     .requiredOption('--policy <file>', 'the candidate policy')
     .requiredOption('--log <file>', 'the webhook decision log, JSON lines ("-" for stdin); other lines are skipped')

@@ -54,13 +54,15 @@ describe('replay', () => {
     expect(result.code).toBe(code);
   });
 
-  test('audit → enforce: a policy suggested from the log, in enforce mode, refuses nothing the log admitted', async () => {
+  test('audit → enforce: a policy suggested from the log, in enforce mode, refuses only what break-glass let in', async () => {
     const suggested = await runCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--mode', 'enforce']);
     const candidate = writeTempPolicy(suggested.stdout, 'enforce.yaml');
     const gate = await runCli(['replay', '--policy', candidate, '--log', AUDIT_LOG_FILE, '--fail-on', 'denied', '--output', 'json']);
     const report = JSON.parse(gate.stdout) as ReplayJson;
-    expect(gate.code).toBe(0);
-    expect(report.changed['allowed-to-denied']).toBe(0);
+    // suggest leaves out images only break-glass admitted, so the gate names exactly that review.
+    expect(gate.code).toBe(1);
+    expect(report.changed['allowed-to-denied']).toBe(1);
+    expect(report.examples['allowed-to-denied']?.map((example) => [example.before, example.images.map((image) => image.image)])).toEqual([['break-glass', ['nicolaka/netshoot:v0.13']]]);
     // The would-be denials are now plain allows, which the default --fail-on any still reports.
     expect(report.changed['verdict-only']).toBeGreaterThan(0);
   });
@@ -97,5 +99,16 @@ describe('replay', () => {
     const result = await runCli(['replay', ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(stderr);
+  });
+});
+
+describe('replay never calls an incomplete replay "no change"', () => {
+  test('a review line that cannot be judged again makes the run exit 2, also with --fail-on denied', async () => {
+    const truncated = JSON.stringify({ level: 'info', message: 'review', namespace: 'default', annotations: {}, decision: 'audit-deny', allowed: true, images: [], imagesOmitted: 301, policy: 'baseline', policyHash: 'abc' });
+    const log = `${readFileSync(AUDIT_LOG_FILE, 'utf8')}${truncated}\n`;
+    const result = await runCli(['replay', '--policy', BASELINE, '--log', '-', '--fail-on', 'denied'], { input: log });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/skipped a review line: the line lists 0 of the review's images \(301 omitted/);
+    expect(result.stderr).toMatch(/1 review lines of --log - could not be judged again \(listed above\), so the replay is incomplete/);
   });
 });
