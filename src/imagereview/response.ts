@@ -73,7 +73,9 @@ export function buildImageReviewResponse(decision: Decision): ImageReviewRespons
     [AUDIT_ANNOTATION.policyHash]: decision.policy.hash,
   };
   if (!decision.enforcedAllowed) {
-    auditAnnotations[AUDIT_ANNOTATION.deniedImages] = truncate(listDeniedImages(decision), MAX_ANNOTATION_VALUE_LENGTH);
+    // A review refused as a whole (over limits.maxImagesPerReview) has no image verdicts to list.
+    const denied = listDeniedImages(decision);
+    if (denied !== '') auditAnnotations[AUDIT_ANNOTATION.deniedImages] = truncate(denied, MAX_ANNOTATION_VALUE_LENGTH);
     if (decision.reason !== undefined) auditAnnotations[AUDIT_ANNOTATION.reason] = decision.reason;
   }
   if (decision.breakGlass) auditAnnotations[AUDIT_ANNOTATION.breakGlass] = 'true';

@@ -2,7 +2,7 @@
 // open: a host glob that skips the domain itself, a tag that a digest sidesteps, a port or a
 // loopback name when the same registry answers to others. Each finding suggests the entries that
 // close the gap, written as patterns the loader accepts.
-import { isLoopbackRegistry } from '../reference';
+import { HTTPS_PORT, isLoopbackRegistry } from '../reference';
 import type { ListedPattern } from './catalogue';
 import { GLOBSTAR, STAR, formatRegistry } from './shape';
 import type { PatternFinding } from './written';
@@ -61,9 +61,10 @@ export function checkOneSpelling(entry: ListedPattern): PatternFinding | undefin
   }
   if (registry.port !== undefined) {
     const fix = withRegistry(registry.host, entry);
+    const same = registry.port === HTTPS_PORT ? ` (${registry.host} without a port is the same HTTPS endpoint)` : '';
     return {
       rule: 'deny-one-spelling',
-      message: `names port ${registry.port} only, so the same host on another port is not denied; "${fix}" (no port) denies it on every port`,
+      message: `names port ${registry.port} only, so the same host without a port or on another port is not denied${same}; "${fix}" (no port) denies it on every port`,
       fixes: [fix],
     };
   }

@@ -18,6 +18,17 @@ export function describeNamespaceGlobFault(glob: string): string {
   return `namespace glob ${quoteForMessage(glob)} may contain only lowercase letters, digits, "-", "*", "?" and classes such as "[a-c]" or "[!a]"`;
 }
 
+const CLASS_RANGE = /\[!?[^\]]*?([a-z0-9])-([a-z0-9])[^\]]*\]/g;
+
+/** A class range written backwards (`[z-a]`) matches nothing, so a glob holding one is refused. */
+export function findNamespaceGlobRangeFault(glob: string): string | undefined {
+  for (const match of glob.matchAll(CLASS_RANGE)) {
+    const [, from = '', to = ''] = match;
+    if (from > to) return `namespace glob ${quoteForMessage(glob)} has the range "${from}-${to}", which runs backwards and matches nothing; write "${to}-${from}"`;
+  }
+  return undefined;
+}
+
 /** A compiled namespace glob; it matches the whole namespace name, never a part of it. */
 export class NamespaceGlob {
   readonly source: string;

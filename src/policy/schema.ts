@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { checkRegistry, isLoopbackRegistry } from '../reference';
 import { SEVERITIES, VULNERABILITY_ID } from '../vulnerabilities';
-import { NAMESPACE_GLOB, describeNamespaceGlobFault } from './namespace-glob';
+import { NAMESPACE_GLOB, describeNamespaceGlobFault, findNamespaceGlobRangeFault } from './namespace-glob';
 import { parsePattern } from './pattern';
 
 export const POLICY_API_VERSION = 'image-policy-webhook/v1';
@@ -66,7 +66,11 @@ const BREAK_GLASS_DESCRIPTION = 'true: a pod annotated alpha.image-policy.k8s.io
 
 const namespaceGlob = z
   .string({ error: required('must be a string (a namespace name glob)') })
-  .regex(NAMESPACE_GLOB, { error: (issue) => describeNamespaceGlobFault(String(issue.input)) });
+  .regex(NAMESPACE_GLOB, { error: (issue) => describeNamespaceGlobFault(String(issue.input)) })
+  .check((context) => {
+    const fault = findNamespaceGlobRangeFault(context.value);
+    if (fault !== undefined) context.issues.push({ code: 'custom', input: context.value, message: fault });
+  });
 
 const severitySchema = z
   .enum(SEVERITIES, { error: required(`must be one of ${SEVERITIES.join(', ')}`) })
@@ -139,7 +143,7 @@ const resolveTagsSchema = mapping(
     caFile: z.string({ error: required('must be a file name') }).min(1).optional().describe('PEM CA certificates trusted for registries, besides the system roots; relative to the policy file.'),
   },
   'a mapping',
-).describe('Resolve tags to digests at the registry, so digest-pinned allow and deny entries and digest-keyed reports apply to tag references.');
+).describe('Resolve tags to digests at the registry, so digest-pinned deny entries and digest-keyed reports apply to tag references too; allow entries see the image as written.');
 
 export const DEFAULT_MAX_IMAGES_PER_REVIEW = 1_000;
 

@@ -19,6 +19,8 @@ export const MANIFEST_MEDIA_TYPES: readonly string[] = [
 /** `docker.io` in an image reference is served from this host. */
 export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 export const USER_AGENT = 'image-policy-webhook';
+/** Image manifests and indexes (OCI and Docker v2) all declare this schemaVersion. */
+const MANIFEST_SCHEMA_VERSION = 2;
 /** The distribution spec's manifest size limit; read only when a registry omits the digest header. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
@@ -76,6 +78,20 @@ function readHeader(response: TransportResponse, name: string): string | undefin
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** What a manifest answer is instead, or undefined when it is one: a manifest media type and a JSON object with schemaVersion 2. */
+function describeNotManifest(contentType: string | undefined, body: Buffer): string | undefined {
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!MANIFEST_MEDIA_TYPES.includes(mediaType)) return `content type ${JSON.stringify(mediaType.slice(0, 80))}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'a body that is not JSON';
+  }
+  const schemaVersion = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['schemaVersion'] : undefined;
+  return schemaVersion === MANIFEST_SCHEMA_VERSION ? undefined : 'JSON without schemaVersion 2';
+}
+
 export class RegistryClient {
   private readonly tokens: ExpiringLruCache<string, string>;
   /** Registries that asked for basic auth once: later lookups send credentials up front. */
@@ -126,7 +142,11 @@ export class RegistryClient {
     const manifest = await this.request(url, 'GET', authorization, signal, MAX_MANIFEST_BYTES);
     if (manifest.status !== 200) throw new RegistryLookupError('protocol', `registry ${registry}: GET manifest answered HTTP ${manifest.status}`);
     const fromGet = readHeader(manifest, 'docker-content-digest');
-    return fromGet === undefined ? `sha256:${createHash('sha256').update(manifest.body).digest('hex')}` : this.checkDigest(registry, fromGet);
+    if (fromGet !== undefined) return this.checkDigest(registry, fromGet);
+    // Hashing whatever came back would turn an error page into a digest no deny entry names.
+    const notManifest = describeNotManifest(readHeader(manifest, 'content-type'), manifest.body);
+    if (notManifest !== undefined) throw new RegistryLookupError('protocol', `registry ${registry}: GET manifest answered ${notManifest}, not a manifest`);
+    return `sha256:${createHash('sha256').update(manifest.body).digest('hex')}`;
   }
 
   private checkDigest(registry: string, digest: string): string {

@@ -6,7 +6,7 @@ import express, { type Express, type NextFunction } from 'express';
 import { type Answer, REVIEW_PATH, answerImageReview, answerImageReviewWith, buildInternalErrorResponse, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
 import { REVIEW_MESSAGE, buildDecisionLine } from '../decision-log';
 import type { CompiledPolicy, EvaluationContext, ReviewSubject } from '../policy';
-import { readBody } from './body';
+import { nestsDeeperThan, readBody } from './body';
 import type { Logger } from '../logger';
 import type { ReviewObserver } from './review-observer';
 
@@ -15,6 +15,8 @@ import type { ReviewObserver } from './review-observer';
  * cannot exceed etcd's 1.5 MiB request limit, so this cap never refuses a genuine review.
  */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** Deeper than any ImageReview (five levels) by a wide margin, far below what stalls JSON.parse. */
+export const MAX_NESTING_DEPTH = 32;
 
 export interface AppOptions {
   /** Returns the policy in force; read once per review, so a reload never splits a review. */
@@ -85,6 +87,15 @@ async function handleReview(request: IncomingMessage, response: ServerResponse, 
     options.logger.warn('invalid request', { fault });
     options.observer?.observeInvalidRequest('too-large');
     response.setHeader('Connection', 'close');
+    sendReview(response, buildInvalidRequestResponse(fault, policyInfo));
+    return;
+  }
+
+  if (nestsDeeperThan(body.body, MAX_NESTING_DEPTH)) {
+    const fault = `request body nests objects and arrays deeper than ${MAX_NESTING_DEPTH} levels; an ImageReview nests five`;
+    options.logger.warn('invalid request', { fault });
+    options.observer?.observeInvalidRequest('not-imagereview');
+    closeIfDraining(response, options);
     sendReview(response, buildInvalidRequestResponse(fault, policyInfo));
     return;
   }

@@ -25,3 +25,35 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
     request.on('error', reject);
   });
 }
+
+const OPEN_OBJECT = 0x7b;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_OBJECT = 0x7d;
+const CLOSE_ARRAY = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * True when the JSON text nests objects and arrays deeper than `maxDepth`. One pass over the
+ * bytes, skipping strings: JSON.parse of a 3 MiB body of nested brackets holds the event loop
+ * for seconds, and an ImageReview nests five levels deep.
+ */
+export function nestsDeeperThan(body: Buffer, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < body.length; index += 1) {
+    const byte = body[index];
+    if (inString) {
+      if (byte === BACKSLASH) index += 1;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+      depth += 1;
+      if (depth > maxDepth) return true;
+    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
+      depth -= 1;
+    }
+  }
+  return false;
+}

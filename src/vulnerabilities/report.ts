@@ -170,6 +170,8 @@ export function parseTrivyReport(text: string, source: string): ScanReport {
   const imageId = metadata['ImageID'] === undefined ? undefined : reader.digest(metadata['ImageID'], ['Metadata', 'ImageID']);
   const createdText = reader.optionalString(report['CreatedAt'], ['CreatedAt']);
   const created = createdText === undefined ? Number.NaN : Date.parse(createdText);
+  // The newest report of an image wins, so a date that cannot be read must not quietly rank last.
+  if (createdText !== undefined && Number.isNaN(created)) reader.fail(['CreatedAt'], `${describeValue(createdText)} is not a date and time (RFC 3339, as Trivy writes it)`);
   return {
     source,
     artifactName: formatReference(artifact),

@@ -46,7 +46,8 @@ describe('pattern warnings', () => {
     { name: 'a deny on a tag glob is escaped by adding a digest', body: 'deny:\n  - "quay.io/team/*:dev-*"\n', want: ['6:5 deny[0] deny-tag-escaped-by-digest'], message: /quay\.io\/team\/\*:dev-\*@sha256/ },
     { name: 'a deny on a loopback registry names one spelling', body: 'deny:\n  - localhost:5000/**\n', want: ['6:5 deny[0] deny-one-spelling'], message: /also answers as localhost, any 127\.0\.0\.0\/8 address and \[::1\]: deny each spelling \("localhost:5000\/\*\*", "127\.\*\.\*\.\*:5000\/\*\*", "\[::1\]:5000\/\*\*"\)/ },
     { name: 'a deny on 127.0.0.1 names one spelling', body: 'deny:\n  - 127.0.0.1/app\n', want: ['6:5 deny[0] deny-one-spelling'], message: /"localhost\/app"/ },
-    { name: 'a deny with a port covers that port only', body: 'allow:\n  - registry.example.com/app\ndeny:\n  - registry.example.com:5000/app\n', want: ['8:5 deny[0] deny-one-spelling'], message: /names port 5000 only, so the same host on another port is not denied; "registry\.example\.com\/app" \(no port\) denies it on every port/ },
+    { name: 'a deny with a port covers that port only', body: 'allow:\n  - registry.example.com/app\ndeny:\n  - registry.example.com:5000/app\n', want: ['8:5 deny[0] deny-one-spelling'], message: /names port 5000 only, so the same host without a port or on another port is not denied; "registry\.example\.com\/app" \(no port\) denies it on every port/ },
+    { name: 'a deny on port 443 leaves the same HTTPS endpoint without a port', body: 'deny:\n  - registry.example.com:443/bad/**\n', want: ['6:5 deny[0] deny-one-spelling'], message: /\(registry\.example\.com without a port is the same HTTPS endpoint\); "registry\.example\.com\/bad\/\*\*"/ },
   ])('$name', ({ body, want, message }) => {
     const warnings = lint(body);
     expect(summarize(warnings)).toEqual(want);

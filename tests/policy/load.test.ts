@@ -50,6 +50,7 @@ describe('loadPolicy reports each problem at its node', () => {
     { name: 'overlay without names', text: `${HEADER}namespaces:\n  - mode: audit\n`, want: { line: 6, column: 5, path: 'namespaces[0].names', message: /is required: must be a list of namespace name globs/ } },
     { name: 'overlay with empty names', text: `${HEADER}namespaces:\n  - names: []\n`, want: { line: 6, column: 12, path: 'namespaces[0].names', message: /must name at least one namespace glob/ } },
     { name: 'namespace glob with braces', text: `${HEADER}namespaces:\n  - names: ["{a,b}"]\n`, want: { line: 6, column: 13, path: 'namespaces[0].names[0]', message: /namespace glob "\{a,b\}" may contain only/ } },
+    { name: 'namespace glob with a backwards range', text: `${HEADER}namespaces:\n  - names: ["team-[z-a]"]\n`, want: { line: 6, column: 13, path: 'namespaces[0].names[0]', message: /has the range "z-a", which runs backwards and matches nothing; write "a-z"/ } },
     { name: 'empty value', text: `${HEADER}allow:\n`, want: { line: 5, column: 7, path: 'allow', message: /must be a list of image patterns, got an empty value/ } },
   ])('$name', ({ text, want }) => {
     const issues = issuesOf(text);

@@ -180,6 +180,20 @@ describe('tag resolution against docker-registry', () => {
     expect(await lookUp(createClient({ plainHttp: [host] }), tagOn(host))).toEqual({ digest: noDigestHeader.digest });
   });
 
+  test.each([
+    { name: 'an empty HTML page', body: '', contentType: 'text/html', fault: /GET manifest answered content type "text\/html", not a manifest/ },
+    { name: 'a JSON error document served as a manifest', body: '{"errors":[]}', contentType: 'application/vnd.oci.image.manifest.v1+json', fault: /JSON without schemaVersion 2, not a manifest/ },
+    { name: 'a manifest media type over garbage', body: '<html>', contentType: 'application/vnd.docker.distribution.manifest.v2+json; charset=utf-8', fault: /a body that is not JSON, not a manifest/ },
+  ])('a registry without Docker-Content-Digest that answers $name: no digest is invented from it', async ({ body, contentType, fault }) => {
+    const peer = await startRegistryWithoutDigestHeader(body, contentType);
+    try {
+      const host = new URL(peer.url).host;
+      expect(await lookUp(createClient({ plainHttp: [host] }), tagOn(host))).toEqual({ kind: 'protocol', message: expect.stringMatching(fault) });
+    } finally {
+      await peer.stop();
+    }
+  });
+
   test('a bearer token is reused: the second lookup needs no challenge and no token request', async () => {
     const client = createClient({ plainHttp: [tokenRegistry.host], credentials: { [tokenRegistry.host]: LOGIN } });
     const path = `/v2/${REPOSITORY}/manifests/v1`;

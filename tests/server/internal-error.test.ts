@@ -39,3 +39,12 @@ test.each([
   const healthy = createApp({ currentPolicy: () => POLICY, logger: memory.logger, isDraining: () => false, observer: metrics });
   expect((await request(healthy).post('/imagepolicy').set('Content-Type', 'application/json').send(BODY)).body.status.allowed).toBe(true);
 });
+
+test('a review refused as a whole (over limits.maxImagesPerReview) carries no empty denied-images annotation', async () => {
+  const policy = buildPolicy({ allow: ['**'], limits: { maxImagesPerReview: 1 } }, 'limited');
+  const app = createApp({ currentPolicy: () => policy, logger: createMemoryLogger().logger, isDraining: () => false });
+  const body = JSON.stringify({ kind: 'ImageReview', apiVersion: 'imagepolicy.k8s.io/v1alpha1', spec: { containers: [{ image: 'nginx:1' }, { image: 'nginx:2' }], namespace: 'default' } });
+  const response = await request(app).post('/imagepolicy').set('Content-Type', 'application/json').send(body);
+  expect(response.body.status).toMatchObject({ allowed: false, reason: expect.stringMatching(/limits\.maxImagesPerReview \(1\)/) });
+  expect(Object.keys(response.body.status.auditAnnotations)).not.toContain('denied-images');
+});

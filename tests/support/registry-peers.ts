@@ -100,12 +100,12 @@ export async function startSilentServer(): Promise<RunningPeer> {
   return { url: `http://127.0.0.1:${port}`, requests: () => requests, stop: () => closeWithSockets(server, sockets) };
 }
 
-/** A registry that serves one manifest without Docker-Content-Digest, as the spec allows. */
-export async function startRegistryWithoutDigestHeader(manifest: string): Promise<RunningPeer & { readonly digest: string }> {
+/** A registry that serves one manifest (or whatever body it is given) without Docker-Content-Digest, as the spec allows. */
+export async function startRegistryWithoutDigestHeader(manifest: string, contentType = 'application/vnd.oci.image.manifest.v1+json'): Promise<RunningPeer & { readonly digest: string }> {
   let requests = 0;
   const server = http.createServer((request, response) => {
     requests += 1;
-    const headers = { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Content-Length': String(Buffer.byteLength(manifest)) };
+    const headers = { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(manifest)) };
     if (request.url !== '/v2/team/app/manifests/v1') response.writeHead(404).end();
     else if (request.method === 'HEAD') response.writeHead(200, headers).end();
     else response.writeHead(200, headers).end(manifest);

@@ -110,6 +110,7 @@ describe('refused reports', () => {
     },
     { name: 'ImageID with a short digest', text: edit((r) => ((r['Metadata'] as Record<string, unknown>)['ImageID'] = 'sha256:abc')), message: /Metadata\.ImageID: sha256 digest must be 64 lowercase hex characters, got 3$/ },
     { name: 'Results is an object', text: edit((r) => (r['Results'] = {})), message: /Results: must be a list, got an object$/ },
+    { name: 'CreatedAt that is not a date (it would rank the report oldest)', text: edit((r) => (r['CreatedAt'] = 'garbage')), message: /CreatedAt: "garbage" is not a date and time \(RFC 3339, as Trivy writes it\)$/ },
     { name: 'missing Severity', text: edit((r) => delete results(r)[0]!.Vulnerabilities[0]!['Severity']), message: /Results\[0\]\.Vulnerabilities\[0\]\.Severity: must be a non-empty string, got nothing$/ },
     { name: 'lower-case severity', text: edit((r) => (results(r)[0]!.Vulnerabilities[0]!['Severity'] = 'high')), message: /Severity: must be one of .*got "high"$/ },
     {
