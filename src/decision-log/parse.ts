@@ -3,7 +3,8 @@
 // records (other log messages, text, a collector's prefix before the JSON) are counted, not fatal.
 import { z } from 'zod';
 import type { DecisionLabel } from '../imagereview';
-import type { ReviewSubject, TagResolution } from '../policy';
+import { type RecordedSignatures, type ReviewSubject, SIGNATURE_FAILURES, SIGNATURE_RESULTS, type TagResolution, formatDigestReference } from '../policy';
+import { parseImageReference } from '../reference';
 
 /** The `message` winston writes for one review (src/server/app.ts logDecision). */
 export const REVIEW_MESSAGE = 'review';
@@ -21,6 +22,8 @@ export interface DecisionRecord {
   readonly policyHash: string | undefined;
   /** What each tag resolved to (or why it did not), keyed like evaluate's context; absent when none was logged. */
   readonly resolutions?: ReadonlyMap<string, TagResolution>;
+  /** What the signature checks found, by `registry/repository@digest`; absent when none was logged. */
+  readonly signatures?: ReadonlyMap<string, RecordedSignatures>;
 }
 
 export interface MalformedLine {
@@ -36,16 +39,56 @@ export interface DecisionLog {
   readonly malformed: readonly MalformedLine[];
 }
 
+const signatureSchema = z.union([
+  z.object({
+    result: z.literal('verified'),
+    digest: z.string(),
+    signatures: z.array(z.object({ rule: z.string(), key: z.string(), fingerprint: z.string(), checkRepository: z.boolean() })),
+  }),
+  z.object({ result: z.enum(SIGNATURE_RESULTS), rule: z.string(), fault: z.string(), digest: z.string().optional() }),
+]);
+
+const imageSchema = z.object({
+  image: z.string(),
+  normalized: z.string().optional(),
+  digest: z.string().optional(),
+  resolveError: z.string().optional(),
+  signature: signatureSchema.optional(),
+});
+
 const reviewLineSchema = z.object({
   message: z.literal(REVIEW_MESSAGE),
   namespace: z.string(),
   annotations: z.record(z.string(), z.string()).default({}),
-  images: z.array(z.object({ image: z.string(), normalized: z.string().optional(), digest: z.string().optional(), resolveError: z.string().optional() })),
+  images: z.array(imageSchema),
   allowed: z.boolean(),
   decision: z.enum(DECISION_LABELS),
   policy: z.string().optional(),
   policyHash: z.string().optional(),
 });
+
+/** What one image's signature check says about its digest, keyed by `registry/repository@digest`. */
+function readSignature(entry: z.infer<typeof imageSchema>): [string, RecordedSignatures] | undefined {
+  const { signature, normalized } = entry;
+  if (signature === undefined || normalized === undefined || signature.digest === undefined) return undefined;
+  let name: { registry: string; repository: string };
+  try {
+    name = parseImageReference(normalized);
+  } catch {
+    return undefined;
+  }
+  const key = formatDigestReference({ registry: name.registry, repository: name.repository, digest: signature.digest });
+  if ('signatures' in signature) return [key, { verifiedBy: signature.signatures.map(({ fingerprint, checkRepository }) => ({ fingerprint, checkRepository })) }];
+  // A missing digest or a registry never asked is the policy's own verdict: a replay works it out again.
+  const failure = SIGNATURE_FAILURES.find((kind) => kind === signature.result);
+  return failure === undefined ? undefined : [key, { failure, fault: signature.fault }];
+}
+
+/** Two records of one digest: every key seen verifying it counts; a failure only when nothing verified it. */
+function mergeSignatures(known: RecordedSignatures | undefined, next: RecordedSignatures): RecordedSignatures {
+  if (known === undefined || !('verifiedBy' in next)) return known ?? next;
+  return 'verifiedBy' in known ? { verifiedBy: [...known.verifiedBy, ...next.verifiedBy] } : next;
+}
 
 /** The JSON object on a line, also behind a prefix such as journald's or docker compose's. */
 function readJsonObject(text: string): Record<string, unknown> | undefined {
@@ -84,7 +127,10 @@ export function parseDecisionLog(text: string): DecisionLog {
     const value = parsed.data;
     // A replay judges a tag by the digest it resolved to then, without asking the registry again.
     const resolutions = new Map<string, TagResolution>();
+    const signatures = new Map<string, RecordedSignatures>();
     for (const entry of value.images) {
+      const signed = readSignature(entry);
+      if (signed !== undefined) signatures.set(signed[0], mergeSignatures(signatures.get(signed[0]), signed[1]));
       if (entry.normalized === undefined) continue;
       if (entry.digest !== undefined) resolutions.set(entry.normalized, { ok: true, digest: entry.digest });
       else if (entry.resolveError !== undefined) resolutions.set(entry.normalized, { ok: false, fault: entry.resolveError });
@@ -97,6 +143,7 @@ export function parseDecisionLog(text: string): DecisionLog {
       policy: value.policy,
       policyHash: value.policyHash,
       ...(resolutions.size === 0 ? {} : { resolutions }),
+      ...(signatures.size === 0 ? {} : { signatures }),
     });
   });
   return { records, otherLines, malformed };
