@@ -45,7 +45,8 @@ export function planSignatureCheck(policy: CompiledPolicy, rules: readonly Signa
   }
   const settings = policy.resolveTags;
   if (settings === undefined || !settings.registries.has(reference.registry)) {
-    const fault = `not verified: signatures are fetched only from resolveTags.registries, which ${settings === undefined ? 'is disabled' : `does not list ${reference.registry}`}`;
+    // Signatures are fetched only from registries the operator listed; a pod author never picks the host.
+    const fault = settings === undefined ? 'resolveTags is disabled, so no signature is fetched' : `${reference.registry} is not in resolveTags.registries`;
     return { kind: 'refused', verdict: { result: 'not-verified', rule: first.origin, fault, digest } };
   }
   return { kind: 'verify', image: { registry: reference.registry, repository: reference.repository, digest }, rules: matching };
@@ -80,7 +81,7 @@ export function listSignatureWork(policy: CompiledPolicy, namespace: string, ima
   }
   const limit = policy.signatures.maxImagesPerReview;
   if (digests.size <= limit) return { subjects, limitFault: undefined };
-  return { subjects: new Map(), limitFault: `review names ${digests.size} distinct image digests to verify, more than ${SIGNATURE_LIMIT_RULE} (${limit})` };
+  return { subjects: new Map(), limitFault: `${digests.size} digests to verify, more than ${limit}` };
 }
 
 /**
@@ -92,8 +93,7 @@ export function judgeSignatures(plan: SignaturePlan, context: EvaluationContext,
   if (plan.kind === 'refused') return plan.verdict;
   const { image, rules } = plan;
   const { digest } = image;
-  const first = rules[0];
-  if (limitFault !== undefined && first !== undefined) return { result: 'limited', rule: first.origin, fault: limitFault, digest };
+  if (limitFault !== undefined) return { result: 'limited', rule: SIGNATURE_LIMIT_RULE, fault: limitFault, digest };
   const signatures: VerifiedSignature[] = [];
   for (const rule of rules) {
     const outcome = context.verifications?.get(formatVerificationKey({ image, keys: rule.keys, checkRepository: rule.checkRepository }));
