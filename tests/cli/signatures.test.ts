@@ -92,3 +92,26 @@ describe('check warnings about signature rules', () => {
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   });
 });
+
+describe('test: case files with signature checks', () => {
+  const caseFile = (key: string) =>
+    `policyFile: good.yaml\nverifications:\n  registry.example.com/team/app@sha256:${'1'.repeat(64)}: ${key}\ncases:\n` +
+    `  - {name: signed, images: ["registry.example.com/team/app@sha256:${'1'.repeat(64)}"], expect: allow}\n` +
+    `  - {name: unsigned, images: ["registry.example.com/team/app@sha256:${'2'.repeat(64)}"], expect: deny, reasonIncludes: [not verified]}\n`;
+
+  test('a case file that records which key signed a digest runs without a registry', async () => {
+    writePolicy('good.yaml', `  - registry.example.com/**\n${signatures('ci.pub')}`);
+    writeFileSync(join(directory, 'signed-cases.yaml'), caseFile('ci'));
+    const result = await runCli(['test', join(directory, 'signed-cases.yaml')]);
+    expect(result.stdout).toMatch(/2 passed, 0 failed/);
+    expect(result.code).toBe(0);
+  });
+
+  test('a case naming a key the policy does not define cannot run', async () => {
+    writePolicy('good.yaml', `  - registry.example.com/**\n${signatures('ci.pub')}`);
+    writeFileSync(join(directory, 'unknown-key-cases.yaml'), caseFile('release'));
+    const result = await runCli(['test', join(directory, 'unknown-key-cases.yaml')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/verifications: registry\.example\.com\/team\/app@sha256:1+: the policy defines no key "release"/);
+  });
+});
