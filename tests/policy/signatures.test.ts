@@ -207,6 +207,15 @@ describe('evaluate', () => {
     expect(evaluate(policy, buildReview([`${APP}@${DIGEST}`], 'default'), context).images[0]?.allowed).toBe(true);
   });
 
+  test('with resolveTags switched off, nothing is fetched and every covered image is denied', () => {
+    const off = buildPolicy({ allow: ['**'], resolveTags: { enabled: false, registries: ['quay.io'] }, signatures: { keys: KEYS, require: [{ images: ['quay.io/**'], keys: ['ci'] }] } });
+    expect(evaluate(off, buildReview([`quay.io/x@${DIGEST}`]), { verifications }).images[0]).toMatchObject({
+      allowed: false,
+      rule: 'signatures.require[0]: resolveTags is disabled, so no signature is fetched',
+      signature: { result: 'not-verified' },
+    });
+  });
+
   test('audit mode admits but records the failed requirement', () => {
     const audit = buildPolicy({ mode: 'audit', allow: ['**'], resolveTags: RESOLVE, signatures: { keys: KEYS, require: [{ images: ['quay.io/**'], keys: ['ci'] }] } });
     const decision = evaluate(audit, buildReview([`quay.io/x@${DIGEST}`]), {});

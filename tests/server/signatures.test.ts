@@ -203,6 +203,13 @@ test('a refusal is not cached: an image signed after a denial is admitted on the
   expect((await post(app, [image('late')])).allowed).toBe(true);
 });
 
+test('a sha512 digest, which cosign\'s tag layout cannot name, is a denial that says why', async () => {
+  const { app, memory } = startApp(signedPolicy());
+  const pinned = `${registry.host}/r/signed@sha512:${'a'.repeat(128)}`;
+  expect((await post(app, [pinned])).allowed).toBe(false);
+  expect(loggedImages(memory)[0]).toMatchObject({ rule: expect.stringMatching(/cannot read signatures: registry 127\.0\.0\.1:\d+: sha512:a+ cannot be written as a signature tag$/), signature: { result: 'unavailable' } });
+});
+
 test('a registry that is down is a denial that says so', async () => {
   const down = await startRegistry();
   const host = down.host;
