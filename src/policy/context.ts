@@ -56,10 +56,14 @@ export function formatDigestReference(image: SignedDigest): string {
   return `${image.registry}/${image.repository}@${image.digest}`;
 }
 
+/** `ci,vendor` (plus ` any-repository`): the part of a check's key a rule decides, computed once per rule. */
+export function formatKeySet(keys: readonly string[], checkRepository: boolean): string {
+  return `${[...keys].sort().join(',')}${checkRepository ? '' : ' any-repository'}`;
+}
+
 /** `registry/repository@digest ci,vendor` (plus ` any-repository`): the key checks are stored and looked up by. */
-export function formatVerificationKey(subject: VerificationSubject): string {
-  const keys = [...subject.keys].sort().join(',');
-  return `${formatDigestReference(subject.image)} ${keys}${subject.checkRepository ? '' : ' any-repository'}`;
+export function formatVerificationKey(subject: VerificationSubject, keySet = formatKeySet(subject.keys, subject.checkRepository)): string {
+  return `${formatDigestReference(subject.image)} ${keySet}`;
 }
 
 /** A tag on a registry the policy resolves. */

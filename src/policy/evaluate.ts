@@ -168,7 +168,7 @@ function judgeImage(written: string, settings: NamespaceSettings, policy: Compil
     if (!gated.passed) return deny(image, normalized, gated.rule, gated.why, judged);
   }
   // Last: a signature only ever adds a refusal to what the rest of the policy admits.
-  const signature = judgeSignatures(planSignatureCheck(policy, settings.signatureRules, reference, resolution), context, limits.signatures);
+  const signature = judgeSignatures(planSignatureCheck(policy, settings.signatureRules, reference, resolution, subject), context, limits.signatures);
   if (signature === undefined) return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...judged } };
   if (signature.result !== 'verified') {
     return deny(image, normalized, `${signature.rule}: ${signature.fault}`, `failed ${signature.rule}: ${signature.fault}`, { ...judged, signature });
@@ -201,7 +201,9 @@ export function evaluate(policy: CompiledPolicy, review: ReviewSubject, context:
     return decide(false, [], buildReason([`review has ${review.images.length} images, more than ${MAX_IMAGES_RULE} (${limit}); none was judged`], policy.name));
   }
   const tagLimitFault = findTagLimitFault(policy, review.images);
-  const limits = { tags: tagLimitFault, signatures: settings.signatureRules.length === 0 ? undefined : findSignatureLimitFault(policy, review, context, tagLimitFault) };
+  // Fewer images than the limit cannot name more digests than it: most reviews skip the count.
+  const countSignatures = settings.signatureRules.length > 0 && review.images.length > (policy.signatures?.maxImagesPerReview ?? Infinity);
+  const limits = { tags: tagLimitFault, signatures: countSignatures ? findSignatureLimitFault(policy, review, context, tagLimitFault) : undefined };
   const judgements = review.images.map((image) => judgeImage(image, settings, policy, context, limits));
   const enforcedAllowed = judgements.every((judgement) => judgement.verdict.allowed);
   const denials = judgements.flatMap((judgement) => (judgement.denial === undefined ? [] : [judgement.denial]));

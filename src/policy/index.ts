@@ -11,6 +11,7 @@ export {
   type TagToResolve,
   type VerificationSubject,
   formatDigestReference,
+  formatKeySet,
   formatTagKey,
   formatVerificationKey,
   listTagsToResolve,

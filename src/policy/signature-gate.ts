@@ -6,7 +6,7 @@ import type { ImageReference } from '../reference';
 import type { CompiledPolicy } from './compile';
 import { type EvaluationContext, type SignedDigest, type TagResolution, type VerificationSubject, formatDigestReference, formatVerificationKey } from './context';
 import type { SignatureVerdict, VerifiedSignature } from './decision';
-import { prepareSubject } from './matcher';
+import { type ImageSubject, prepareSubject } from './matcher';
 import type { SignatureRule } from './signature-rules';
 
 export const SIGNATURE_LIMIT_RULE = 'signatures.maxImagesPerReview';
@@ -31,10 +31,18 @@ export function collectSignatureRules(policy: CompiledPolicy, namespace: string)
   return rules;
 }
 
-/** What checking `reference` takes; `resolution` is its tag's lookup, when the policy resolves it. */
-export function planSignatureCheck(policy: CompiledPolicy, rules: readonly SignatureRule[], reference: ImageReference, resolution: TagResolution | undefined): SignaturePlan {
+/**
+ * What checking `reference` takes; `resolution` is its tag's lookup, when the policy resolves it.
+ * `subject` is the reference prepared for matching, when the caller has it already.
+ */
+export function planSignatureCheck(
+  policy: CompiledPolicy,
+  rules: readonly SignatureRule[],
+  reference: ImageReference,
+  resolution: TagResolution | undefined,
+  subject: ImageSubject = prepareSubject(reference),
+): SignaturePlan {
   if (rules.length === 0) return NONE;
-  const subject = prepareSubject(reference);
   const matching = rules.filter((rule) => rule.images.findMatch(subject) !== undefined);
   const first = matching[0];
   if (first === undefined) return NONE;
@@ -50,10 +58,6 @@ export function planSignatureCheck(policy: CompiledPolicy, rules: readonly Signa
     return { kind: 'refused', verdict: { result: 'not-verified', rule: first.origin, fault, digest } };
   }
   return { kind: 'verify', image: { registry: reference.registry, repository: reference.repository, digest }, rules: matching };
-}
-
-export function describeSubjects(image: SignedDigest, rules: readonly SignatureRule[]): VerificationSubject[] {
-  return rules.map((rule) => ({ image, keys: rule.keys, checkRepository: rule.checkRepository }));
 }
 
 export interface SignatureWork {
@@ -77,7 +81,10 @@ export function listSignatureWork(policy: CompiledPolicy, namespace: string, ima
     const plan = planSignatureCheck(policy, rules, reference, resolution);
     if (plan.kind !== 'verify') continue;
     digests.add(formatDigestReference(plan.image));
-    for (const subject of describeSubjects(plan.image, plan.rules)) subjects.set(formatVerificationKey(subject), subject);
+    for (const rule of plan.rules) {
+      const subject = { image: plan.image, keys: rule.keys, checkRepository: rule.checkRepository };
+      subjects.set(formatVerificationKey(subject, rule.keySet), subject);
+    }
   }
   const limit = policy.signatures.maxImagesPerReview;
   if (digests.size <= limit) return { subjects, limitFault: undefined };
@@ -96,7 +103,7 @@ export function judgeSignatures(plan: SignaturePlan, context: EvaluationContext,
   if (limitFault !== undefined) return { result: 'limited', rule: SIGNATURE_LIMIT_RULE, fault: limitFault, digest };
   const signatures: VerifiedSignature[] = [];
   for (const rule of rules) {
-    const outcome = context.verifications?.get(formatVerificationKey({ image, keys: rule.keys, checkRepository: rule.checkRepository }));
+    const outcome = context.verifications?.get(formatVerificationKey({ image, keys: rule.keys, checkRepository: rule.checkRepository }, rule.keySet));
     if (outcome === undefined) return { result: 'not-verified', rule: rule.origin, fault: NOT_CHECKED, digest };
     if (!outcome.verified) return { result: outcome.failure, rule: rule.origin, fault: outcome.fault, digest };
     signatures.push({ rule: rule.origin, key: outcome.key, fingerprint: outcome.fingerprint, checkRepository: rule.checkRepository });

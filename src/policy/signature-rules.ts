@@ -2,6 +2,7 @@
 // policy, never here) and the rules, each a set of repository patterns and the keys any one of
 // which must have signed an image's digest. Rule patterns match the way deny patterns do (a host
 // without a port covers every port): a requirement, like a denial, must not be sidestepped.
+import { formatKeySet } from './context';
 import { CompiledPattern, PatternSet } from './matcher';
 import type { PolicyDocument } from './schema';
 import { DEFAULT_MAX_SIGNED_IMAGES_PER_REVIEW, DEFAULT_SIGNATURE_CACHE_SIZE, DEFAULT_SIGNATURE_CACHE_TTL_SECONDS } from './signature-schema';
@@ -21,6 +22,8 @@ export interface SignatureRule {
   /** Key names as written; a valid signature by any one of them suffices. */
   readonly keys: readonly string[];
   readonly checkRepository: boolean;
+  /** formatKeySet of the keys and the repository check: how the rule's checks are keyed. */
+  readonly keySet: string;
 }
 
 export interface CompiledSignatures {
@@ -40,7 +43,7 @@ export function compileSignatureRules(rules: RuleDocuments | undefined, prefix: 
   return (rules ?? []).map((rule, index) => {
     const origin = `${prefix}signatures.require[${index}]`;
     const images = new PatternSet(rule.images.map((spec, position) => new CompiledPattern(spec, 'deny', `${origin}.images[${position}]`)));
-    return { origin, images, keys: rule.keys, checkRepository: rule.checkRepository };
+    return { origin, images, keys: rule.keys, checkRepository: rule.checkRepository, keySet: formatKeySet(rule.keys, rule.checkRepository) };
   });
 }
 
