@@ -3,7 +3,7 @@
 // operators' policy repositories (`image-policy-webhook test DIR`) use this one format.
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
-import { type TagResolution, formatTagKey } from '../policy';
+import { type TagResolution, formatDigestReference, formatTagKey } from '../policy';
 import { parseImageReference, validateDigest } from '../reference';
 
 export const EXPECTATIONS = ['allow', 'deny'] as const;
@@ -15,6 +15,16 @@ export const DECISION_LABELS = ['allow', 'deny', 'audit-deny', 'break-glass'] as
  * as a lookup that was never made, which is a denial.
  */
 const resolutionsSchema = z.record(z.string(), z.union([z.string(), z.strictObject({ error: z.string().min(1) })])).default({});
+
+/**
+ * What the signature checks find for an image digest (`registry/repository@sha256:...`), so that
+ * cases of a policy with signatures need no registry: the name of the policy's key whose signature
+ * covers it (or a list of names), or `{error: ...}` for a check the registry could not answer. A
+ * digest a case needs but does not list was never checked, which is a denial.
+ */
+const verificationsSchema = z
+  .record(z.string(), z.union([z.string().min(1), z.array(z.string().min(1)).min(1), z.strictObject({ error: z.string().min(1) })]))
+  .default({});
 
 const caseSchema = z
   .strictObject({
@@ -32,6 +42,8 @@ const caseSchema = z
     reasonIncludes: z.array(z.string()).default([]),
     /** Added to (and overriding) the file's `resolutions` for this case. */
     resolutions: resolutionsSchema,
+    /** Added to (and overriding) the file's `verifications` for this case. */
+    verifications: verificationsSchema,
   })
   .refine((value) => (value.images === undefined) !== (value.review === undefined), {
     message: 'give exactly one of `images` or `review`',
@@ -45,6 +57,7 @@ const caseFileSchema = z
     /** ... or the policy document itself. */
     policy: z.record(z.string(), z.unknown()).optional(),
     resolutions: resolutionsSchema,
+    verifications: verificationsSchema,
     cases: z.array(caseSchema).min(1),
   })
   .refine((value) => (value.policyFile === undefined) !== (value.policy === undefined), {
@@ -52,10 +65,16 @@ const caseFileSchema = z
   });
 
 type WrittenResolutions = z.infer<typeof resolutionsSchema>;
+type WrittenVerifications = z.infer<typeof verificationsSchema>;
 
-export type PolicyCase = Omit<z.infer<typeof caseSchema>, 'resolutions'> & {
+/** A signature check as a case file states it: the policy's keys that verified the digest, or the registry's error. */
+export type CaseVerification = { readonly keys: readonly string[] } | { readonly error: string };
+
+export type PolicyCase = Omit<z.infer<typeof caseSchema>, 'resolutions' | 'verifications'> & {
   /** The file's resolutions with this case's own on top, keyed like the evaluation context's. */
   readonly resolutions: ReadonlyMap<string, TagResolution>;
+  /** The file's verifications with this case's own on top, keyed by `registry/repository@digest`. */
+  readonly verifications: ReadonlyMap<string, CaseVerification>;
 };
 
 export interface CaseFile {
@@ -90,6 +109,21 @@ function readResolutions(written: WrittenResolutions, where: string, fileName: s
   }
 }
 
+/** Reads `image@digest: key | [keys] | {error}` entries; each image must name a digest and no tag. */
+function readVerifications(written: WrittenVerifications, where: string, fileName: string, into: Map<string, CaseVerification>): void {
+  for (const [image, answer] of Object.entries(written)) {
+    let key: string;
+    try {
+      const reference = parseImageReference(image);
+      if (reference.digest === undefined || reference.tag !== undefined) throw new Error('must name a digest and no tag: a signature covers a digest');
+      key = formatDigestReference({ registry: reference.registry, repository: reference.repository, digest: reference.digest });
+    } catch (error) {
+      throw new CaseFileError(`${fileName}: ${where}verifications: ${JSON.stringify(image)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    into.set(key, typeof answer === 'string' ? { keys: [answer] } : Array.isArray(answer) ? { keys: answer } : { error: answer.error });
+  }
+}
+
 export function parseCaseFile(text: string, fileName: string): CaseFile {
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -101,9 +135,11 @@ export function parseCaseFile(text: string, fileName: string): CaseFile {
       parsed.error.issues.map((issue) => `${fileName}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('\n'),
     );
   }
-  const { description, policyFile, policy, cases, resolutions } = parsed.data;
+  const { description, policyFile, policy, cases, resolutions, verifications } = parsed.data;
   const shared = new Map<string, TagResolution>();
   readResolutions(resolutions, '', fileName, shared);
+  const sharedVerifications = new Map<string, CaseVerification>();
+  readVerifications(verifications, '', fileName, sharedVerifications);
   return {
     fileName,
     ...(description === undefined ? {} : { description }),
@@ -111,7 +147,9 @@ export function parseCaseFile(text: string, fileName: string): CaseFile {
     cases: cases.map((testCase, index) => {
       const own = new Map(shared);
       readResolutions(testCase.resolutions, `cases[${index}].`, fileName, own);
-      return { ...testCase, resolutions: own };
+      const ownVerifications = new Map(sharedVerifications);
+      readVerifications(testCase.verifications, `cases[${index}].`, fileName, ownVerifications);
+      return { ...testCase, resolutions: own, verifications: ownVerifications };
     }),
   };
 }

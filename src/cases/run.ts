@@ -1,8 +1,8 @@
 // Judges one case through the same answerImageReview path the server uses and lists every way
 // the answer differs from what the case expects.
 import { answerImageReview, AUDIT_ANNOTATION, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type ImageReviewResponse } from '../imagereview';
-import type { CompiledPolicy, EvaluationContext } from '../policy';
-import type { PolicyCase } from './format';
+import { type CompiledPolicy, type EvaluationContext, type RecordedSignatures, expandRecordedSignatures } from '../policy';
+import type { CaseVerification, PolicyCase } from './format';
 
 export interface CaseResult {
   readonly name: string;
@@ -46,9 +46,26 @@ export function checkCaseResponse(testCase: PolicyCase, response: ImageReviewRes
   return { name: testCase.name, passed: failures.length === 0, failures, response };
 }
 
-/** The context a case is judged in: the scan reports the policy names, and the case's tag resolutions. */
-export function buildCaseContext(testCase: PolicyCase, reports: EvaluationContext['reports']): EvaluationContext {
-  return { ...(reports === undefined ? {} : { reports }), resolutions: testCase.resolutions };
+/** A case's check as a record: verified (with the repository checked) by the named keys' material, or unavailable. */
+function toRecord(verification: CaseVerification, keyFingerprints: ReadonlyMap<string, string>): RecordedSignatures {
+  if ('error' in verification) return { failure: 'unavailable', fault: verification.error };
+  return { verifiedBy: verification.keys.flatMap((name) => {
+    const fingerprint = keyFingerprints.get(name);
+    return fingerprint === undefined ? [] : [{ fingerprint, checkRepository: true }];
+  }) };
+}
+
+export interface CaseKeys {
+  readonly policy: CompiledPolicy;
+  /** The policy's key names and the fingerprints of the files they name. */
+  readonly fingerprints: ReadonlyMap<string, string>;
+}
+
+/** The context a case is judged in: the scan reports the policy names, the case's tag resolutions and signature checks. */
+export function buildCaseContext(testCase: PolicyCase, reports: EvaluationContext['reports'], keys?: CaseKeys): EvaluationContext {
+  const records = new Map([...testCase.verifications].map(([image, verification]) => [image, toRecord(verification, keys?.fingerprints ?? new Map<string, string>())]));
+  const verifications = keys === undefined || records.size === 0 ? undefined : expandRecordedSignatures(keys.policy, keys.fingerprints, records);
+  return { ...(reports === undefined ? {} : { reports }), resolutions: testCase.resolutions, ...(verifications === undefined ? {} : { verifications }) };
 }
 
 export function runCase(policy: CompiledPolicy, testCase: PolicyCase, reviewBody: unknown, context: EvaluationContext): CaseResult {

@@ -3,9 +3,10 @@
 // own case-file suite, so both read case files the same way.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildCaseContext, buildCaseRequest, parseCaseFile, type CaseFile, type PolicyCase } from '../cases';
+import { type CaseKeys, CaseFileError, buildCaseContext, buildCaseRequest, parseCaseFile, type CaseFile, type PolicyCase } from '../cases';
 import { describeError } from '../errors';
 import { loadPolicy, type CompiledPolicy, type EvaluationContext } from '../policy';
+import { readPolicyKeys } from '../reload';
 import { readReportDirectory } from '../review-context';
 
 export interface LoadedCaseFile {
@@ -13,7 +14,7 @@ export interface LoadedCaseFile {
   readonly policy: CompiledPolicy;
   /** The request body a case sends: built from `images`, or read from its `review` file. */
   requestBody(testCase: PolicyCase): unknown;
-  /** What a case is judged with beyond the policy: the policy's scan reports and the case's tag resolutions. */
+  /** What a case is judged with beyond the policy: the policy's scan reports, the case's tag resolutions and signature checks. */
   context(testCase: PolicyCase): EvaluationContext;
 }
 
@@ -31,10 +32,27 @@ function readReferencedFile(field: string, file: string): string {
   }
 }
 
-function loadCasePolicy(caseFile: CaseFile, folder: string, shownName: string): { policy: CompiledPolicy; policyFolder: string } {
-  if (caseFile.policy.kind === 'inline') return { policy: loadPolicy(caseFile.policy.text, `${shownName} (inline policy)`), policyFolder: folder };
-  const policyFile = path.resolve(folder, caseFile.policy.path);
-  return { policy: loadPolicy(readReferencedFile('policyFile', policyFile), displayName(policyFile)), policyFolder: path.dirname(policyFile) };
+/** The policy with its key files read (relative paths against the policy's folder: the case file's for an inline policy). */
+function loadCasePolicy(caseFile: CaseFile, folder: string, shownName: string): { policy: CompiledPolicy; policyFolder: string; keys: CaseKeys } {
+  let source: { text: string; name: string; folder: string };
+  if (caseFile.policy.kind === 'inline') source = { text: caseFile.policy.text, name: `${shownName} (inline policy)`, folder };
+  else {
+    const policyFile = path.resolve(folder, caseFile.policy.path);
+    source = { text: readReferencedFile('policyFile', policyFile), name: displayName(policyFile), folder: path.dirname(policyFile) };
+  }
+  const policy = loadPolicy(source.text, source.name);
+  const keys = readPolicyKeys(policy, source.text, source.folder);
+  return { policy, policyFolder: source.folder, keys: { policy, fingerprints: new Map([...keys].map(([name, key]) => [name, key.fingerprint])) } };
+}
+
+/** A case that says a key verified an image must name a key the policy defines. */
+function checkVerificationKeys(caseFile: CaseFile, keys: CaseKeys): void {
+  caseFile.cases.forEach((testCase, index) => {
+    for (const [image, verification] of testCase.verifications) {
+      const unknown = 'keys' in verification ? verification.keys.find((name) => !keys.fingerprints.has(name)) : undefined;
+      if (unknown !== undefined) throw new CaseFileError(`${caseFile.fileName}: cases[${index}] (${testCase.name}): verifications: ${image}: the policy defines no key "${unknown}"`);
+    }
+  });
 }
 
 /** The policy's reports directory, read once; a report that does not parse fails the case file, loudly. */
@@ -60,12 +78,13 @@ export function loadCaseFileFromDisk(file: string): LoadedCaseFile {
   const shownName = displayName(file);
   const folder = path.dirname(path.resolve(file));
   const caseFile = parseCaseFile(readFileSync(file, 'utf8'), shownName);
-  const { policy, policyFolder } = loadCasePolicy(caseFile, folder, shownName);
+  const { policy, policyFolder, keys } = loadCasePolicy(caseFile, folder, shownName);
+  checkVerificationKeys(caseFile, keys);
   const reports = readCaseReports(policy, policyFolder);
   return {
     caseFile,
     policy,
     requestBody: (testCase) => (testCase.review === undefined ? buildCaseRequest(testCase) : readReview(folder, testCase.review)),
-    context: (testCase) => buildCaseContext(testCase, reports),
+    context: (testCase) => buildCaseContext(testCase, reports, keys),
   };
 }

@@ -1,12 +1,15 @@
-// `check FILE`: validates a policy file the way `serve` would load it, then lints it: patterns
-// that are legal but probably not meant, and the bootstrap trap. Exit 0 valid (warnings or not),
+// `check FILE`: validates a policy file the way `serve` would load it (with the key files it
+// names), then lints it: patterns that are legal but probably not meant, signature rules that
+// cannot be met or leave images uncovered, and the bootstrap trap. Exit 0 valid (warnings or not),
 // 1 invalid — or, with --strict, any warning; 2 for a usage error.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { describeError } from '../errors';
 import { CONTROL_PLANE_NAMESPACE, formatPolicyWarning, lintPolicy } from '../lint';
 import { loadPolicy, PolicyError } from '../policy';
 import { InvalidImageReferenceError, parseImageReference } from '../reference';
+import { readPolicyKeys } from '../reload';
 import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, UsageError, collect } from './kit';
 
 interface CheckFlags {
@@ -42,6 +45,7 @@ function check(io: CommandIo, file: string, flags: CheckFlags): number {
   }
   try {
     const policy = loadPolicy(text, file);
+    readPolicyKeys(policy, text, path.dirname(file));
     const warnings = lintPolicy(policy, text, { controlPlane: flags.controlPlane, webhookImages: flags.webhookImage, webhookNamespace: flags.webhookNamespace });
     for (const warning of warnings) io.stderr.write(`${formatPolicyWarning(warning)}\n`);
     const count = warnings.length === 0 ? '' : `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;

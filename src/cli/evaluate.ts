@@ -1,10 +1,12 @@
 // `evaluate`: judges images (or a whole ImageReview file) exactly as the server would, through the
 // same answerImageReview path. Exit 0 allowed, 1 denied, 2 usage or policy error.
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { describeError } from '../errors';
 import { answerImageReviewWith, IMAGE_REVIEW_API_VERSION, IMAGE_REVIEW_KIND, type Answer } from '../imagereview';
 import { createTextLogger } from '../logger';
 import { loadPolicy, PolicyError, type CompiledPolicy, type ImageVerdict } from '../policy';
+import { readPolicyKeys } from '../reload';
 import { ReviewContextSource, ScanningSetupError } from '../review-context';
 import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, InputError, UsageError, collect, readInputFile } from './kit';
 
@@ -49,12 +51,21 @@ function readReviewBody(io: CommandIo, file: string): unknown {
   }
 }
 
-/** The resolved digest, the report used and a lookup failure, as the audit annotations record them. */
+/** Which key's signature met which rule, or how the signature check ended. */
+function describeSignature(verdict: ImageVerdict): string | undefined {
+  const signature = verdict.signature;
+  if (signature === undefined) return undefined;
+  if (signature.result !== 'verified') return `signature ${signature.result}`;
+  return signature.signatures.map((signed) => `signed by ${signed.key} (${signed.fingerprint.slice(0, 19)}...) for ${signed.rule}`).join('; ');
+}
+
+/** The resolved digest, the report used, a lookup failure and the signature check, as the audit annotations record them. */
 function describeScanning(verdict: ImageVerdict): string {
   const facts = [
     verdict.digest === undefined ? undefined : `digest ${verdict.digest}`,
     verdict.report === undefined ? undefined : `report ${verdict.report}`,
     verdict.resolveError === undefined ? undefined : `resolve error: ${verdict.resolveError}`,
+    describeSignature(verdict),
   ].filter((fact) => fact !== undefined);
   return facts.length === 0 ? '' : ` [${facts.join('; ')}]`;
 }
@@ -74,10 +85,13 @@ function describeAnswer(answer: Answer): string {
   return `${headline}\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}policy ${decision.policy.name} (${decision.policy.hash}), mode ${decision.mode}\n`;
 }
 
-/** A policy that does not load, or names reports or registry files that cannot be used, is input the command cannot use. */
+/** A policy that does not load, or names reports, registry or key files that cannot be used, is input the command cannot use. */
 function loadEvaluatedPolicy(io: CommandIo, file: string): CompiledPolicy {
+  const text = readInputFile(io, '--policy', file);
   try {
-    return loadPolicy(readInputFile(io, '--policy', file), file);
+    const policy = loadPolicy(text, file);
+    readPolicyKeys(policy, text, path.dirname(file));
+    return policy;
   } catch (error) {
     if (error instanceof PolicyError) throw new InputError(error.message);
     throw error;

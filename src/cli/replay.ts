@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDecisionLog } from '../decision-log';
 import { type CompiledPolicy, PolicyError, formatPolicyIssue, loadPolicy } from '../policy';
+import { readPolicyKeys } from '../reload';
 import { countChanges, formatReplayJson, formatReplayText, replayDecisions } from '../replay';
 import { ReportDirectoryError, readReportDirectory } from '../review-context';
 import type { ReportIndex } from '../vulnerabilities';
@@ -40,10 +41,19 @@ function readReports(io: CommandIo, policy: CompiledPolicy, policyFile: string):
   }
 }
 
-/** A candidate policy that does not load is reported as its file:line:col issues, one per line. */
-function loadCandidate(io: CommandIo, file: string): CompiledPolicy {
+interface Candidate {
+  readonly policy: CompiledPolicy;
+  /** Key name -> fingerprint of the key file the candidate names. */
+  readonly keyFingerprints: ReadonlyMap<string, string>;
+}
+
+/** A candidate policy that does not load (or whose key files do not) is reported as its file:line:col issues, one per line. */
+function loadCandidate(io: CommandIo, file: string): Candidate {
+  const text = readInputFile(io, '--policy', file);
   try {
-    return loadPolicy(readInputFile(io, '--policy', file), file);
+    const policy = loadPolicy(text, file);
+    const keys = readPolicyKeys(policy, text, path.dirname(file));
+    return { policy, keyFingerprints: new Map([...keys].map(([name, key]) => [name, key.fingerprint])) };
   } catch (error) {
     if (error instanceof PolicyError) throw new InputError(error.issues.map(formatPolicyIssue).join('\n'), { bare: true });
     throw error;
@@ -51,12 +61,12 @@ function loadCandidate(io: CommandIo, file: string): CompiledPolicy {
 }
 
 function runReplay(io: CommandIo, flags: ReplayFlags): number {
-  const policy = loadCandidate(io, flags.policy);
+  const { policy, keyFingerprints } = loadCandidate(io, flags.policy);
   const reports = readReports(io, policy, flags.policy);
   const log = parseDecisionLog(readInputFile(io, '--log', flags.log));
   for (const line of log.malformed) io.stderr.write(`replay: ${flags.log}:${line.line}: skipped a review line: ${line.fault}\n`);
   if (log.records.length === 0) throw new InputError(`--log ${flags.log} holds no review lines (lines with "message":"review"): nothing to replay`);
-  const report = replayDecisions(policy, log.records, reports);
+  const report = replayDecisions(policy, log.records, reports, keyFingerprints);
   const context = { logFile: flags.log, policyFile: flags.policy, examples: flags.examples, otherLines: log.otherLines, malformed: log.malformed };
   io.stdout.write(flags.output === 'json' ? formatReplayJson(report, context) : formatReplayText(report, context));
   const failing = flags.failOn === 'denied' ? report.changed['allowed-to-denied'] : countChanges(report);
@@ -73,7 +83,8 @@ export function registerReplayCommand(program: Command, context: CommandContext)
     .command('replay')
     .description(
       'Re-judge every review recorded in the decision log (namespace, annotations, images as written) under a candidate policy and report which answers would change: ' +
-        'tags are judged by the digests the log recorded (no registry is asked), scan reports are read from the policy\'s reports directory; ' +
+        'tags are judged by the digests the log recorded and signatures by the checks it recorded (no registry is asked; a recorded signature counts for a key with the same fingerprint), ' +
+        'scan reports are read from the policy\'s reports directory; ' +
         'allowed → denied, denied → allowed, and audit verdicts that move. Exit 0 when nothing changes, 1 when something does (see --fail-on), 2 on a usage, policy or log error, ' +
         'and when a review line could not be judged again (the replay would be incomplete).',
     )

@@ -3,8 +3,9 @@
 // records (other log messages, text, a collector's prefix before the JSON) are counted, not fatal.
 import type { z } from 'zod';
 import type { DecisionLabel } from '../imagereview';
-import type { ReviewSubject, TagResolution } from '../policy';
-import { REVIEW_MESSAGE, reviewLineSchema } from './record';
+import { type RecordedSignatures, type ReviewSubject, SIGNATURE_FAILURES, type TagResolution, formatDigestReference } from '../policy';
+import { parseImageReference } from '../reference';
+import { type LoggedImage, REVIEW_MESSAGE, reviewLineSchema } from './record';
 
 /** One review as the log recorded it: what was judged and what was answered. */
 export interface DecisionRecord {
@@ -20,6 +21,8 @@ export interface DecisionRecord {
   readonly policyHash: string | undefined;
   /** What each tag resolved to (or why it did not), keyed like evaluate's context; absent when none was logged. */
   readonly resolutions?: ReadonlyMap<string, TagResolution>;
+  /** What the signature checks found, by `registry/repository@digest`; absent when none was logged. */
+  readonly signatures?: ReadonlyMap<string, RecordedSignatures>;
 }
 
 export interface MalformedLine {
@@ -33,6 +36,29 @@ export interface DecisionLog {
   readonly otherLines: number;
   /** Review lines that lack a field a replay needs: reported, because they would be silently lost. */
   readonly malformed: readonly MalformedLine[];
+}
+
+/** What one image's signature check says about its digest, keyed by `registry/repository@digest`. */
+function readSignature(entry: LoggedImage): [string, RecordedSignatures] | undefined {
+  const { signature, normalized } = entry;
+  if (signature === undefined || normalized === undefined || signature.digest === undefined) return undefined;
+  let name: { registry: string; repository: string };
+  try {
+    name = parseImageReference(normalized);
+  } catch {
+    return undefined;
+  }
+  const key = formatDigestReference({ registry: name.registry, repository: name.repository, digest: signature.digest });
+  if ('signatures' in signature) return [key, { verifiedBy: signature.signatures.map(({ fingerprint, checkRepository }) => ({ fingerprint, checkRepository })) }];
+  // A missing digest or a registry never asked is the policy's own verdict: a replay works it out again.
+  const failure = SIGNATURE_FAILURES.find((kind) => kind === signature.result);
+  return failure === undefined ? undefined : [key, { failure, fault: signature.fault }];
+}
+
+/** Two records of one digest: every key seen verifying it counts; a failure only when nothing verified it. */
+function mergeSignatures(known: RecordedSignatures | undefined, next: RecordedSignatures): RecordedSignatures {
+  if (known === undefined || !('verifiedBy' in next)) return known ?? next;
+  return 'verifiedBy' in known ? { verifiedBy: [...known.verifiedBy, ...next.verifiedBy] } : next;
 }
 
 /** The JSON object on a line, also behind a prefix such as journald's or docker compose's. */
@@ -76,7 +102,10 @@ export function parseDecisionLog(text: string): DecisionLog {
     }
     // A replay judges a tag by the digest it resolved to then, without asking the registry again.
     const resolutions = new Map<string, TagResolution>();
+    const signatures = new Map<string, RecordedSignatures>();
     for (const entry of value.images) {
+      const signed = readSignature(entry);
+      if (signed !== undefined) signatures.set(signed[0], mergeSignatures(signatures.get(signed[0]), signed[1]));
       if (entry.normalized === undefined) continue;
       if (entry.digest !== undefined) resolutions.set(entry.normalized, { ok: true, digest: entry.digest });
       else if (entry.resolveError !== undefined) {
@@ -92,6 +121,7 @@ export function parseDecisionLog(text: string): DecisionLog {
       policy: value.policy,
       policyHash: value.policyHash,
       ...(resolutions.size === 0 ? {} : { resolutions }),
+      ...(signatures.size === 0 ? {} : { signatures }),
     });
   });
   return { records, otherLines, malformed };

@@ -4,7 +4,7 @@
 // a review built to be enormous must not become an enormous log line.
 import { z } from 'zod';
 import type { DecisionLabel } from '../imagereview';
-import type { Decision, ReviewSubject } from '../policy';
+import { type Decision, type ReviewSubject, SIGNATURE_RESULTS } from '../policy';
 
 /** The `message` of a review line. */
 export const REVIEW_MESSAGE = 'review';
@@ -20,6 +20,15 @@ const WORST_ESCAPE_FACTOR = 6;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const DECISION_LABELS = ['allow', 'deny', 'audit-deny', 'break-glass'] as const satisfies readonly DecisionLabel[];
 
+const signatureSchema = z.union([
+  z.object({
+    result: z.literal('verified'),
+    digest: z.string(),
+    signatures: z.array(z.object({ rule: z.string(), key: z.string(), fingerprint: z.string(), checkRepository: z.boolean() }).readonly()).readonly(),
+  }),
+  z.object({ result: z.enum(SIGNATURE_RESULTS), rule: z.string(), fault: z.string(), digest: z.string().optional() }),
+]);
+
 const loggedImageSchema = z.object({
   image: z.string(),
   normalized: z.string().optional(),
@@ -29,6 +38,7 @@ const loggedImageSchema = z.object({
   report: z.string().optional(),
   resolveError: z.string().optional(),
   resolveLimited: z.literal(true).optional(),
+  signature: signatureSchema.optional(),
 });
 
 /** What a review line must hold for the reviews in it to be judged again. */
@@ -98,6 +108,7 @@ function logImage(verdict: Decision['images'][number]): LoggedImage {
     report: verdict.report,
     resolveError: verdict.resolveError === undefined ? undefined : boundString(verdict.resolveError, MAX_LOGGED_STRING),
     resolveLimited: verdict.resolveLimited,
+    signature: verdict.signature,
   };
 }
 

@@ -16,6 +16,7 @@ export const AUDIT_ANNOTATION = {
   resolvedDigests: 'resolved-digests',
   scanReports: 'scan-reports',
   resolveErrors: 'resolve-errors',
+  signatures: 'signatures',
 } as const;
 
 /** `allow`, `deny`, `audit-deny` (audit mode let a would-be denial through) or `break-glass`. */
@@ -52,16 +53,25 @@ function listImageFacts(decision: Decision, pick: (verdict: Decision['images'][n
   return facts.size === 0 ? undefined : truncate([...facts].join(separator), MAX_ANNOTATION_VALUE_LENGTH);
 }
 
-/** The audit trail of scanning: which digest each tag resolved to, which report judged it, which lookups failed. */
+/** `ci@sha256:...` (`ci+vendor@...` when two rules applied): which keys' signatures covered which digest. */
+function describeSignature(verdict: Decision['images'][number]): string | undefined {
+  const signature = verdict.signature;
+  if (signature?.result !== 'verified') return undefined;
+  return `${[...new Set(signature.signatures.map((signed) => signed.key))].join('+')}@${signature.digest}`;
+}
+
+/** The audit trail of scanning and signatures: digests resolved, reports used, lookups failed, signatures verified. */
 function addScanningAnnotations(decision: Decision, auditAnnotations: Record<string, string>): void {
-  // Most policies neither resolve tags nor gate on reports: their answers skip this entirely.
-  if (!decision.images.some((verdict) => verdict.digest !== undefined || verdict.report !== undefined || verdict.resolveError !== undefined)) return;
+  // Most policies neither resolve tags nor gate on reports nor verify signatures: their answers skip this entirely.
+  if (!decision.images.some((verdict) => verdict.digest !== undefined || verdict.report !== undefined || verdict.resolveError !== undefined || verdict.signature !== undefined)) return;
   const digests = listImageFacts(decision, (verdict) => verdict.digest, ',');
   const reports = listImageFacts(decision, (verdict) => verdict.report, ',');
   const errors = listImageFacts(decision, (verdict) => verdict.resolveError, '; ');
+  const signatures = listImageFacts(decision, describeSignature, ',');
   if (digests !== undefined) auditAnnotations[AUDIT_ANNOTATION.resolvedDigests] = digests;
   if (reports !== undefined) auditAnnotations[AUDIT_ANNOTATION.scanReports] = reports;
   if (errors !== undefined) auditAnnotations[AUDIT_ANNOTATION.resolveErrors] = errors;
+  if (signatures !== undefined) auditAnnotations[AUDIT_ANNOTATION.signatures] = signatures;
 }
 
 export function buildImageReviewResponse(decision: Decision): ImageReviewResponse {

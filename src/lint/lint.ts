@@ -7,6 +7,7 @@ import { type Location, PolicyLocator } from './locate';
 import { type LocatedFinding, findDuplicates, findShadowedAllows } from './overlap';
 import type { PolicyWarning } from './warning';
 import { checkApexNotCovered, checkOneSpelling, checkTagEscapedByDigest } from './deny-traps';
+import { lintSignatures } from './signatures';
 import { type PatternFinding, checkGluedGlob, checkHostLikeNamespace, checkRegistryGlobstar, checkSurprisingNormalization } from './written';
 
 export type LintOptions = BootstrapOptions;
@@ -85,6 +86,7 @@ export function lintPolicy(policy: CompiledPolicy, text: string, options: LintOp
     message: finding.message,
     ...(finding.fixes === undefined ? {} : { fixes: finding.fixes }),
   }));
+  warnings.push(...lintSignatures(policy, locator));
   for (const denial of findBootstrapDenials(policy, options)) {
     const { location, path } = locateDenial(denial, policy, patterns, locator);
     warnings.push({ file: policy.source, ...location, path, rule: 'bootstrap-denied', message: describeBootstrapDenial(denial) });

@@ -12,6 +12,9 @@ export const WARNING_RULES = [
   'deny-apex-not-covered',
   'deny-tag-escaped-by-digest',
   'deny-one-spelling',
+  'signature-unfetchable',
+  'signature-key-unused',
+  'signature-uncovered-allow',
 ] as const;
 export type WarningRule = (typeof WARNING_RULES)[number];
 

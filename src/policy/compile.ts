@@ -14,6 +14,7 @@ import {
   compileVulnerabilityOverlay,
 } from './scanning';
 import type { PolicyDocument, PolicyMode } from './schema';
+import { type CompiledSignatures, type SignatureRule, compileSignatureRules, compileSignatures } from './signature-rules';
 
 /** Hex digits of the sha256 kept in the policy hash: enough to tell versions apart in logs. */
 export const POLICY_HASH_LENGTH = 12;
@@ -29,6 +30,8 @@ export interface CompiledOverlay {
   readonly requireDigest: boolean | undefined;
   readonly breakGlass: boolean | undefined;
   readonly vulnerabilities: VulnerabilityOverlay | undefined;
+  /** Signature rules added in these namespaces (empty when the overlay has none). */
+  readonly signatureRules: readonly SignatureRule[];
 }
 
 export interface CompiledPolicy {
@@ -47,6 +50,8 @@ export interface CompiledPolicy {
   readonly vulnerabilities: CompiledVulnerabilities | undefined;
   /** Tag resolution; undefined unless the policy enables it. */
   readonly resolveTags: ResolveTagsSettings | undefined;
+  /** Signature verification; undefined when no section of the file asks for it. */
+  readonly signatures: CompiledSignatures | undefined;
   readonly limits: { readonly maxImagesPerReview: number };
 }
 
@@ -70,6 +75,7 @@ export function compilePolicy(document: PolicyDocument, text: string, fileName: 
       requireDigest: overlay.requireDigest,
       breakGlass: overlay.breakGlass,
       vulnerabilities: compileVulnerabilityOverlay(overlay.vulnerabilities, origin),
+      signatureRules: compileSignatureRules(overlay.signatures?.require, `${origin}.`),
     };
   });
   return {
@@ -84,6 +90,7 @@ export function compilePolicy(document: PolicyDocument, text: string, fileName: 
     namespaces,
     vulnerabilities: compileVulnerabilities(document.vulnerabilities),
     resolveTags: compileResolveTags(document.resolveTags),
+    signatures: compileSignatures(document),
     limits: { maxImagesPerReview: document.limits.maxImagesPerReview },
   };
 }

@@ -1,6 +1,7 @@
 // What evaluate answers: one verdict per image and one decision per review. The server, the
 // CLI and audit logging all read these shapes, so they carry both the answer for kube-apiserver
 // and what enforce mode would have said.
+import { SIGNATURE_FAILURES } from './context';
 import type { PolicyMode } from './schema';
 
 /** The pod annotation that asks for break-glass; honoured only where the policy enables it. */
@@ -12,6 +13,27 @@ export interface ReviewSubject {
   readonly namespace: string;
   readonly annotations: Readonly<Record<string, string>>;
 }
+
+/**
+ * How a signature requirement ended for one image: verified, one of the check's failures, no
+ * digest to check (a tag nobody resolved), or no check made (its registry is never asked).
+ */
+export const SIGNATURE_RESULTS = ['verified', ...SIGNATURE_FAILURES, 'digest-unknown', 'not-verified'] as const;
+export type SignatureResult = (typeof SIGNATURE_RESULTS)[number];
+
+/** One rule's requirement met: which key's signature covered the digest. */
+export interface VerifiedSignature {
+  /** The rule, e.g. `signatures.require[0]`. */
+  readonly rule: string;
+  readonly key: string;
+  /** `sha256:<hex>` of the key's SubjectPublicKeyInfo, so a log names the key material, not only its name. */
+  readonly fingerprint: string;
+  readonly checkRepository: boolean;
+}
+
+export type SignatureVerdict =
+  | { readonly result: 'verified'; readonly digest: string; readonly signatures: readonly VerifiedSignature[] }
+  | { readonly result: Exclude<SignatureResult, 'verified'>; readonly rule: string; readonly fault: string; readonly digest?: string };
 
 export interface ImageVerdict {
   /** The image string as written in the pod. */
@@ -29,6 +51,8 @@ export interface ImageVerdict {
   readonly resolveError?: string;
   /** The lookup was stopped by the webhook's own limits, which is a denial whatever onError says. */
   readonly resolveLimited?: true;
+  /** The signature requirement, for an image a signatures rule covers that got that far. */
+  readonly signature?: SignatureVerdict;
 }
 
 export interface Decision {

@@ -10,6 +10,8 @@ import { type CompiledPattern, type ImageSubject, type PatternSet, prepareSubjec
 import { buildReason, describeDenial } from './reason';
 import { type VulnerabilityOverlay, findResolution, mergeVulnerabilityGate } from './scanning';
 import type { PolicyMode } from './schema';
+import { collectSignatureRules, judgeSignatures, listSignatureWork, planSignatureCheck } from './signature-gate';
+import type { SignatureRule } from './signature-rules';
 
 export const NO_ALLOW_RULE = 'no allow pattern matches';
 export const REQUIRE_DIGEST_RULE = 'requireDigest: not pinned by digest';
@@ -28,10 +30,11 @@ interface NamespaceSettings {
   readonly allow: readonly PatternSet[];
   readonly deny: readonly PatternSet[];
   readonly gate: VulnerabilityGate | undefined;
+  readonly signatureRules: readonly SignatureRule[];
 }
 
-/** What a verdict records beyond the rule: the resolved digest, the report used, a resolution fault. */
-type VerdictExtras = Pick<ImageVerdict, 'digest' | 'report' | 'resolveError' | 'resolveLimited'>;
+/** What a verdict records beyond the rule: the resolved digest, the report used, a resolution fault, the signature check. */
+type VerdictExtras = Pick<ImageVerdict, 'digest' | 'report' | 'resolveError' | 'resolveLimited' | 'signature'>;
 const NO_EXTRAS: VerdictExtras = {};
 
 interface Judgement {
@@ -54,7 +57,8 @@ function resolveNamespace(policy: CompiledPolicy, namespace: string): NamespaceS
     breakGlass = overlay.breakGlass ?? breakGlass;
     if (overlay.vulnerabilities !== undefined) vulnerabilityOverlays.push(overlay.vulnerabilities);
   }
-  return { mode, requireDigest, breakGlass, allow, deny, gate: mergeVulnerabilityGate(policy.vulnerabilities, vulnerabilityOverlays) };
+  const gate = mergeVulnerabilityGate(policy.vulnerabilities, vulnerabilityOverlays);
+  return { mode, requireDigest, breakGlass, allow, deny, gate, signatureRules: collectSignatureRules(policy, namespace) };
 }
 
 function deny(image: string, normalized: string | undefined, rule: string, why: string, extras: VerdictExtras = NO_EXTRAS): Judgement {
@@ -79,6 +83,20 @@ function findTagLimitFault(policy: CompiledPolicy, images: readonly string[]): s
   if (settings === undefined) return undefined;
   const count = listTagsToResolve(policy, images).length;
   return count > settings.maxTagsPerReview ? `review names ${count} distinct tags to resolve, more than ${MAX_TAGS_RULE} (${settings.maxTagsPerReview})` : undefined;
+}
+
+/** Set when the review names more distinct digests to verify than the signatures section lets one review check. */
+function findSignatureLimitFault(policy: CompiledPolicy, review: ReviewSubject, context: EvaluationContext, tagLimitFault: string | undefined): string | undefined {
+  const images = review.images.flatMap((image) => {
+    try {
+      const reference = parseImageReference(image);
+      return [{ reference, resolution: findResolution(policy.resolveTags, reference, context.resolutions, tagLimitFault) }];
+    } catch {
+      // An image that does not parse is denied for that; it has nothing to verify.
+      return [];
+    }
+  });
+  return listSignatureWork(policy, review.namespace, images).limitFault;
 }
 
 function describeResolution(resolution: TagResolution | undefined): VerdictExtras {
@@ -110,7 +128,12 @@ function gateImage(reference: ImageReference, resolvedDigest: string | undefined
   return tagGated.passed ? gated : tagGated;
 }
 
-function judgeImage(written: string, settings: NamespaceSettings, policy: CompiledPolicy, context: EvaluationContext, tagLimitFault: string | undefined): Judgement {
+interface ReviewLimits {
+  readonly tags: string | undefined;
+  readonly signatures: string | undefined;
+}
+
+function judgeImage(written: string, settings: NamespaceSettings, policy: CompiledPolicy, context: EvaluationContext, limits: ReviewLimits): Judgement {
   // Images come from decoded JSON: a non-string that slipped past the decoder is still denied, never thrown on.
   const image = typeof written === 'string' ? written : String(written);
   let reference: ImageReference;
@@ -122,7 +145,7 @@ function judgeImage(written: string, settings: NamespaceSettings, policy: Compil
   }
   const normalized = formatReference(reference);
   const subject = prepareSubject(reference);
-  const resolution = findResolution(policy.resolveTags, reference, context.resolutions, tagLimitFault);
+  const resolution = findResolution(policy.resolveTags, reference, context.resolutions, limits.tags);
   const extras = describeResolution(resolution);
   // What the tag points to now: its digest is judged too, for deny entries and scan reports only.
   const resolvedDigest = resolution?.ok === true ? resolution.digest : undefined;
@@ -139,11 +162,19 @@ function judgeImage(written: string, settings: NamespaceSettings, policy: Compil
   if (settings.requireDigest && reference.digest === undefined) {
     return deny(image, normalized, REQUIRE_DIGEST_RULE, 'is not pinned by digest (requireDigest)', extras);
   }
-  if (settings.gate === undefined) return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...extras } };
-  const gated = gateImage(reference, resolvedDigest, settings.gate, context);
-  const judged = gated.report === undefined ? extras : { ...extras, report: gated.report.source };
-  if (!gated.passed) return deny(image, normalized, gated.rule, gated.why, judged);
-  return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...judged } };
+  let judged = extras;
+  if (settings.gate !== undefined) {
+    const gated = gateImage(reference, resolvedDigest, settings.gate, context);
+    if (gated.report !== undefined) judged = { ...extras, report: gated.report.source };
+    if (!gated.passed) return deny(image, normalized, gated.rule, gated.why, judged);
+  }
+  // Last: a signature only ever adds a refusal to what the rest of the policy admits.
+  const signature = judgeSignatures(planSignatureCheck(policy, settings.signatureRules, reference, resolution, subject), context, limits.signatures);
+  if (signature === undefined) return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...judged } };
+  if (signature.result !== 'verified') {
+    return deny(image, normalized, `${signature.rule}: ${signature.fault}`, `failed ${signature.rule}: ${signature.fault}`, { ...judged, signature });
+  }
+  return { verdict: { image, normalized, allowed: true, rule: allowedBy.rule, ...judged, signature } };
 }
 
 /**
@@ -171,7 +202,10 @@ export function evaluate(policy: CompiledPolicy, review: ReviewSubject, context:
     return decide(false, [], buildReason([`review has ${review.images.length} images, more than ${MAX_IMAGES_RULE} (${limit}); none was judged`], policy.name));
   }
   const tagLimitFault = findTagLimitFault(policy, review.images);
-  const judgements = review.images.map((image) => judgeImage(image, settings, policy, context, tagLimitFault));
+  // Fewer images than the limit cannot name more digests than it: most reviews skip the count.
+  const countSignatures = settings.signatureRules.length > 0 && review.images.length > (policy.signatures?.maxImagesPerReview ?? Infinity);
+  const limits = { tags: tagLimitFault, signatures: countSignatures ? findSignatureLimitFault(policy, review, context, tagLimitFault) : undefined };
+  const judgements = review.images.map((image) => judgeImage(image, settings, policy, context, limits));
   const enforcedAllowed = judgements.every((judgement) => judgement.verdict.allowed);
   const denials = judgements.flatMap((judgement) => (judgement.denial === undefined ? [] : [judgement.denial]));
   return decide(enforcedAllowed, judgements.map((judgement) => judgement.verdict), enforcedAllowed ? undefined : buildReason(denials, policy.name));

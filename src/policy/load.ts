@@ -149,3 +149,15 @@ export function loadPolicy(text: string, fileName: string): CompiledPolicy {
   }
   return compilePolicy(parsed.data, text, fileName);
 }
+
+/**
+ * An issue at the node `path` points to in a policy that loaded, for faults found after loading
+ * (a key file the policy names cannot be used): the message points at the entry that names it.
+ */
+export function locatePolicyIssue(text: string, fileName: string, path: readonly (string | number)[], message: string): PolicyIssue {
+  const lineCounter = new LineCounter();
+  const collector = new IssueCollector(fileName, lineCounter);
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'silent' });
+  collector.add(collector.locate(findNodeOffset(document, path)), path, message);
+  return collector.issues[0] ?? { file: fileName, ...START_OF_FILE, path: formatIssuePath(path), message };
+}

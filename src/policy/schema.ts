@@ -5,60 +5,15 @@ import { z } from 'zod';
 import { checkRegistry, isLoopbackRegistry } from '../reference';
 import { SEVERITIES, VULNERABILITY_ID } from '../vulnerabilities';
 import { NAMESPACE_GLOB, describeNamespaceGlobFault, findNamespaceGlobRangeFault } from './namespace-glob';
-import { parsePattern } from './pattern';
+import { DNS_LABEL, boundedInteger, flag, mapping, patternList, required } from './schema-parts';
+import { checkSignatureKeys, signatureOverlaySchema, signaturesSchema } from './signature-schema';
 
 export const POLICY_API_VERSION = 'image-policy-webhook/v1';
 export const POLICY_KIND = 'ImagePolicy';
 export const POLICY_MODES = ['enforce', 'audit'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
 
-/** The policy name is printed in reasons and audit annotation values, so it stays a DNS label. */
-const POLICY_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-const MAX_SHOWN_VALUE = 60;
-
-/** Describes a YAML value for a message: strings quoted, other kinds named. */
-function describeValue(input: unknown): string {
-  if (input === undefined) return 'nothing';
-  if (input === null) return 'an empty value';
-  if (typeof input === 'string') {
-    const shown = JSON.stringify(input.length > MAX_SHOWN_VALUE ? `${input.slice(0, MAX_SHOWN_VALUE)}...` : input);
-    return `the string ${shown}`;
-  }
-  if (typeof input === 'number' || typeof input === 'boolean') return `${typeof input} ${String(input)}`;
-  if (Array.isArray(input)) return 'a list';
-  return 'a mapping';
-}
-
-function required(rule: string): (issue: { input?: unknown }) => string {
-  return (issue) => (issue.input === undefined ? `is required: ${rule}` : `${rule}, got ${describeValue(issue.input)}`);
-}
-
-function mapping<Shape extends z.ZodRawShape>(shape: Shape, what: string) {
-  const keys = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    // Unrecognized keys get this text as the list of allowed keys; load.ts names each bad key.
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `allowed keys: ${keys}` : required(`must be ${what} with keys ${keys}`)(issue)),
-  });
-}
-
-// Validation parses each pattern, and its result is what compilePolicy compiles: a large policy
-// parses every pattern once.
-const patternSchema = z
-  .string({ error: required('must be a string (an image pattern)') })
-  .transform((source, context) => {
-    const parsed = parsePattern(source);
-    if (parsed.ok) return parsed.value;
-    context.issues.push({ code: 'custom', input: source, message: `pattern ${JSON.stringify(source)} ${parsed.fault}` });
-    return z.NEVER;
-  })
-  .describe('[registry/]path[:tag][@digest]; "*" matches within one component, "**" any number of components.');
-
-const patternList = (role: string) =>
-  z.array(patternSchema, { error: required(`must be a list of image patterns`) }).describe(role);
-
 const modeSchema = z.enum(POLICY_MODES, { error: required('must be "enforce" or "audit"') });
-
-const flag = (rule: string) => z.boolean({ error: required('must be true or false') }).describe(rule);
 
 const MODE_DESCRIPTION = 'enforce: deny what the policy denies. audit: allow everything, but report what enforce would deny.';
 const REQUIRE_DIGEST_DESCRIPTION = 'true: every image must be pinned by @sha256:...';
@@ -106,14 +61,6 @@ const registryHost = z
     const checked = checkRegistry(context.value);
     if (!checked.ok) context.issues.push({ code: 'custom', input: context.value, message: `registry ${JSON.stringify(context.value)}: ${checked.fault}` });
   });
-
-const boundedInteger = (minimum: number, maximum: number, rule: string) =>
-  z
-    .number({ error: required(`must be a whole number from ${minimum} to ${maximum}`) })
-    .int({ error: required(`must be a whole number from ${minimum} to ${maximum}`) })
-    .min(minimum, { error: required(`must be at least ${minimum}`) })
-    .max(maximum, { error: required(`must be at most ${maximum}`) })
-    .describe(rule);
 
 export const RESOLVE_ERROR_ACTIONS = ['deny', 'allow-with-audit'] as const;
 
@@ -166,6 +113,7 @@ const overlaySchema = mapping(
     requireDigest: flag(REQUIRE_DIGEST_DESCRIPTION).optional(),
     breakGlass: flag(BREAK_GLASS_DESCRIPTION).optional(),
     vulnerabilities: vulnerabilityOverlaySchema.optional(),
+    signatures: signatureOverlaySchema.optional(),
   },
   'a namespace overlay (a mapping)',
 );
@@ -178,7 +126,7 @@ export const policySchema = mapping(
       {
         name: z
           .string({ error: required('must be the policy name, a DNS label') })
-          .regex(POLICY_NAME, { error: required('must be a DNS label: lowercase letters, digits and inner "-", at most 63 characters') })
+          .regex(DNS_LABEL, { error: required('must be a DNS label: lowercase letters, digits and inner "-", at most 63 characters') })
           .describe('Appears in reasons, logs and audit annotations.'),
       },
       'a mapping',
@@ -195,6 +143,7 @@ export const policySchema = mapping(
       .describe('Overlays: every overlay whose names match the namespace applies, in file order.'),
     vulnerabilities: vulnerabilitiesSchema.optional(),
     resolveTags: resolveTagsSchema.optional(),
+    signatures: signaturesSchema.optional(),
     limits: limitsSchema.prefault({}),
   },
   'the ImagePolicy object (a mapping)',
@@ -207,8 +156,17 @@ export const policySchema = mapping(
         context.issues.push({ code: 'custom', input: overlay.vulnerabilities, path: ['namespaces', index, 'vulnerabilities'], message });
       }
     });
+    for (const issue of checkSignatureKeys(policy.signatures, policy.namespaces.map((overlay) => overlay.signatures))) context.issues.push({ code: 'custom', ...issue, path: [...issue.path] });
     const resolveTags = policy.resolveTags;
-    if (resolveTags === undefined) return;
+    if (resolveTags === undefined) {
+      // Signatures are read from the registries resolveTags lists, with its credentials and CA.
+      const signed = [...(policy.signatures === undefined ? [] : [['signatures']]), ...policy.namespaces.flatMap((overlay, index) => (overlay.signatures === undefined ? [] : [['namespaces', index, 'signatures']]))];
+      for (const path of signed) {
+        const message = 'needs the resolveTags section: signatures are fetched only from the registries it lists, with its credentials and CA';
+        context.issues.push({ code: 'custom', input: undefined, path, message });
+      }
+      return;
+    }
     const listed = new Set(resolveTags.registries.map((registry) => checkRegistry(registry)).flatMap((checked) => (checked.ok ? [checked.value] : [])));
     resolveTags.plainHttpRegistries.forEach((registry, index) => {
       const checked = checkRegistry(registry);

@@ -26,6 +26,8 @@ export interface TagResolverOptions {
   /** Lookups in flight at once; the registry transport keeps as many connections per host. */
   readonly slots?: number;
   readonly maxWaiting?: number;
+  /** Shared with other readers of the same registries (signatures), so one bound covers them all. */
+  readonly limiter?: LookupLimiter;
   readonly now?: Clock;
 }
 
@@ -36,7 +38,7 @@ export class TagResolver {
 
   constructor(private readonly options: TagResolverOptions) {
     this.cache = new ExpiringLruCache(options.cacheSize, options.now);
-    this.limiter = new LookupLimiter(options.slots ?? MAX_SOCKETS_PER_HOST, options.maxWaiting ?? MAX_WAITING_LOOKUPS, options.maxWaitMs);
+    this.limiter = options.limiter ?? new LookupLimiter(options.slots ?? MAX_SOCKETS_PER_HOST, options.maxWaiting ?? MAX_WAITING_LOOKUPS, options.maxWaitMs);
   }
 
   /** The cached digest, without waiting; undefined on a miss or an expired entry. */

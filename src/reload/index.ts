@@ -3,6 +3,7 @@
 // swap; a broken edit is refused and logged once, and the last good version stays in force.
 export { type ChangeTrigger, type FileWatch, watchFiles } from './file-watch';
 export { MAX_WATCHED_FILE_BYTES, UnreadableFileError, digestContents, readRegularFile } from './files';
+export { KeyFileError, MAX_KEY_FILE_BYTES, readKeyFile, readPolicyKeys, resolveKeyFile } from './policy-keys';
 export { createPolicyReloadTarget, loadPolicyFile } from './policy-reload';
 export {
   RELOAD_RESULTS,

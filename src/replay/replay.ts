@@ -1,9 +1,9 @@
 // replayDecisions: judges every recorded review again under a candidate policy, through the same
-// evaluate the server uses, and sorts what changes by what the operator must know first: pods
+// evaluate the server uses (tags by the digests and signatures by the checks the log recorded), and sorts what changes by what the operator must know first: pods
 // that would now be refused, pods that would now be admitted, and audit verdicts that moved.
 import type { DecisionRecord } from '../decision-log';
 import { type DecisionLabel, labelDecision } from '../imagereview';
-import { type CompiledPolicy, type ImageVerdict, evaluate } from '../policy';
+import { type CompiledPolicy, type EvaluationContext, type ImageVerdict, evaluate, expandRecordedSignatures } from '../policy';
 import type { ReportIndex } from '../vulnerabilities';
 
 export const CHANGE_KINDS = ['allowed-to-denied', 'denied-to-allowed', 'verdict-only'] as const;
@@ -52,14 +52,29 @@ function zeroCounts<Key extends string>(keys: readonly Key[]): Record<Key, numbe
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 }
 
-/** `reports`: the scan reports in force now, for a policy with a vulnerabilities section. */
-export function replayDecisions(policy: CompiledPolicy, records: readonly DecisionRecord[], reports?: ReportIndex): ReplayReport {
+const NO_KEYS: ReadonlyMap<string, string> = new Map();
+
+/** What a record is judged with: the reports in force now, and the digests and signatures it recorded. */
+function buildRecordContext(policy: CompiledPolicy, record: DecisionRecord, reports: ReportIndex | undefined, keyFingerprints: ReadonlyMap<string, string>): EvaluationContext {
+  return {
+    ...(reports === undefined ? {} : { reports }),
+    ...(record.resolutions === undefined ? {} : { resolutions: record.resolutions }),
+    ...(record.signatures === undefined ? {} : { verifications: expandRecordedSignatures(policy, keyFingerprints, record.signatures) }),
+  };
+}
+
+/**
+ * `reports`: the scan reports in force now, for a policy with a vulnerabilities section.
+ * `keyFingerprints`: the candidate's key names and the fingerprints of their files; a recorded
+ * signature counts only for a key with the same fingerprint.
+ */
+export function replayDecisions(policy: CompiledPolicy, records: readonly DecisionRecord[], reports?: ReportIndex, keyFingerprints: ReadonlyMap<string, string> = NO_KEYS): ReplayReport {
   const changed = zeroCounts(CHANGE_KINDS);
   const candidate = zeroCounts(LABELS);
   const groups = new Map<string, ChangeGroup>();
   let unchanged = 0;
   for (const record of records) {
-    const decision = evaluate(policy, record.review, { ...(reports === undefined ? {} : { reports }), ...(record.resolutions === undefined ? {} : { resolutions: record.resolutions }) });
+    const decision = evaluate(policy, record.review, buildRecordContext(policy, record, reports, keyFingerprints));
     const after = labelDecision(decision);
     candidate[after] += 1;
     if (after === record.decision) {

@@ -1,9 +1,20 @@
 // The tag resolver for one set of resolveTags settings, with the credentials and CA files it
 // names kept current the way the policy is: watched, re-read on change, and swapped only when
 // they parse. A broken edit is logged once and the working resolver stays; files that were
-// never usable make every lookup fail closed with the reason, so onError decides.
+// never usable make every lookup fail closed with the reason, so onError decides. Signature
+// reads go through the same client and the same bound on lookups in flight.
 import { type ResolveTagsSettings } from '../policy';
-import { RegistryClient, RegistryLookupError, type RegistryCredential, RegistryTransport, TagResolver, parseCredentialsFile } from '../registry';
+import {
+  LookupLimiter,
+  MAX_SOCKETS_PER_HOST,
+  MAX_WAITING_LOOKUPS,
+  RegistryClient,
+  RegistryLookupError,
+  type RegistryCredential,
+  RegistryTransport,
+  TagResolver,
+  parseCredentialsFile,
+} from '../registry';
 import { describeError } from '../errors';
 import { type FileWatch, digestContents, readRegularFile, watchFiles } from '../reload';
 import type { ReportWatcherOptions } from './report-watcher';
@@ -35,8 +46,13 @@ function loadFiles(files: ResolverFiles): LoadedFiles {
   };
 }
 
+/** What another reader of the resolver's registries uses: its client, its bound and its deadline. */
+export type RegistryAccess = { readonly client: RegistryClient; readonly limiter: LookupLimiter; readonly timeoutMs: number } | { readonly fault: string };
+
 export class RegistryResolution {
   private current: TagResolver;
+  private client: RegistryClient | undefined;
+  private readonly limiter: LookupLimiter;
   private transport: RegistryTransport | undefined;
   private digest: string | undefined;
   private lastProblem: string | undefined;
@@ -48,6 +64,7 @@ export class RegistryResolution {
     private readonly options: ReportWatcherOptions,
     strict: boolean,
   ) {
+    this.limiter = new LookupLimiter(MAX_SOCKETS_PER_HOST, MAX_WAITING_LOOKUPS, settings.timeoutMs);
     try {
       this.current = this.build(loadFiles(files));
     } catch (error) {
@@ -56,7 +73,7 @@ export class RegistryResolution {
       this.lastProblem = fault;
       options.logger.error('tag resolution unusable; every lookup fails until its files are fixed', { issue: fault });
       const source = { fetchDigest: () => Promise.reject(new RegistryLookupError('configuration', fault)) };
-      this.current = new TagResolver({ source, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize, maxWaitMs: settings.timeoutMs });
+      this.current = new TagResolver({ source, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize, maxWaitMs: settings.timeoutMs, limiter: this.limiter });
     }
     const watched = [files.credentials, files.ca].filter((file): file is string => file !== undefined);
     this.watch =
@@ -73,6 +90,12 @@ export class RegistryResolution {
 
   resolver(): TagResolver {
     return this.current;
+  }
+
+  /** The working client, or why there is none (its credentials or CA file never loaded). */
+  access(): RegistryAccess {
+    if (this.client === undefined) return { fault: this.lastProblem ?? 'resolveTags: no registry client' };
+    return { client: this.client, limiter: this.limiter, timeoutMs: this.settings.timeoutMs };
   }
 
   /** Re-reads the credentials and CA files; swaps the resolver only for changed files that parse. */
@@ -104,7 +127,8 @@ export class RegistryResolution {
     const transport = new RegistryTransport(loaded.ca);
     const client = new RegistryClient({ timeoutMs: settings.timeoutMs, credentials: loaded.credentials, plainHttpRegistries: settings.plainHttpRegistries, transport });
     this.transport = transport;
+    this.client = client;
     this.digest = loaded.digest;
-    return new TagResolver({ source: client, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize, maxWaitMs: settings.timeoutMs });
+    return new TagResolver({ source: client, cacheTtlMs: settings.cacheTtlSeconds * 1000, cacheSize: settings.cacheSize, maxWaitMs: settings.timeoutMs, limiter: this.limiter });
   }
 }

@@ -3,7 +3,7 @@
 // and from the operator's policy name, never from images or namespaces a pod author chose.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { labelDecision, type DecisionLabel } from '../imagereview';
-import type { CompiledPolicy, Decision, PolicyMode } from '../policy';
+import { type CompiledPolicy, type Decision, type PolicyMode, SIGNATURE_RESULTS, type SignatureResult } from '../policy';
 import { RELOAD_RESULTS, type ReloadKind, type ReloadMetrics, type ReloadResult } from '../reload';
 import type { InvalidRequestKind, ReviewObserver } from './review-observer';
 
@@ -32,6 +32,7 @@ export class WebhookMetrics implements ReviewObserver, ReloadMetrics {
   private readonly lastReloadSuccess: Gauge<'kind'>;
   private readonly policyInfo: Gauge<'name' | 'hash'>;
   private readonly certificateExpiry: Gauge<'certificate'>;
+  private readonly signatureResults = new Map<SignatureResult, Counter.Internal>();
 
   constructor() {
     const registers = [this.registry];
@@ -115,6 +116,13 @@ export class WebhookMetrics implements ReviewObserver, ReloadMetrics {
       registers,
       aggregator: 'min',
     });
+    const signatures = new Counter({
+      name: `${METRIC_PREFIX}signature_verifications_total`,
+      help: 'Images a signatures rule covers, by how the check ended: verified, unsigned, invalid (no valid signature by the rule\'s keys), unavailable (registry or key file), limited (the webhook\'s own limits), digest-unknown, not-verified.',
+      labelNames: ['result'] as const,
+      registers,
+    });
+    for (const result of SIGNATURE_RESULTS) this.signatureResults.set(result, createZeroCounter(signatures, result));
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -122,7 +130,10 @@ export class WebhookMetrics implements ReviewObserver, ReloadMetrics {
     const label = labelDecision(decision);
     this.reviews.get(reviewKey(label, decision.mode))?.inc();
     let allowed = 0;
-    for (const verdict of decision.images) if (verdict.allowed) allowed += 1;
+    for (const verdict of decision.images) {
+      if (verdict.allowed) allowed += 1;
+      if (verdict.signature !== undefined) this.signatureResults.get(verdict.signature.result)?.inc();
+    }
     if (allowed > 0) this.allowedImages.inc(allowed);
     if (allowed < decision.images.length) this.deniedImages.inc(decision.images.length - allowed);
     if (label === 'break-glass') this.breakGlass.inc();

@@ -36,8 +36,8 @@ describe('loadPolicy reports each problem at its node', () => {
     { name: 'missing apiVersion', text: HEADER.replace('apiVersion: image-policy-webhook/v1\n', ''), want: { line: 1, column: 1, path: 'apiVersion', message: /is required: must be "image-policy-webhook\/v1"/ } },
     { name: 'missing name', text: HEADER.replace('metadata:\n  name: production\n', 'metadata: {}\n'), want: { line: 3, column: 11, path: 'metadata.name', message: /is required/ } },
     { name: 'name not a DNS label', text: HEADER.replace('production', 'Production_1'), want: { line: 4, column: 9, path: 'metadata.name', message: /must be a DNS label.*got the string "Production_1"/ } },
-    { name: 'unknown top-level key', text: `${HEADER}allowed: [nginx]\n`, want: { line: 5, column: 1, path: 'allowed', message: /unknown key "allowed" \(allowed keys: apiVersion, kind, metadata, mode, allow, deny, requireDigest, breakGlass, namespaces, vulnerabilities, resolveTags, limits\)/ } },
-    { name: 'unknown nested key', text: `${HEADER}namespaces:\n  - names: [dev]\n    requiredigest: true\n`, want: { line: 7, column: 5, path: 'namespaces[0].requiredigest', message: /unknown key "requiredigest" \(allowed keys: names, allow, deny, mode, requireDigest, breakGlass, vulnerabilities\)/ } },
+    { name: 'unknown top-level key', text: `${HEADER}allowed: [nginx]\n`, want: { line: 5, column: 1, path: 'allowed', message: /unknown key "allowed" \(allowed keys: apiVersion, kind, metadata, mode, allow, deny, requireDigest, breakGlass, namespaces, vulnerabilities, resolveTags, signatures, limits\)/ } },
+    { name: 'unknown nested key', text: `${HEADER}namespaces:\n  - names: [dev]\n    requiredigest: true\n`, want: { line: 7, column: 5, path: 'namespaces[0].requiredigest', message: /unknown key "requiredigest" \(allowed keys: names, allow, deny, mode, requireDigest, breakGlass, vulnerabilities, signatures\)/ } },
     { name: 'unknown key in metadata', text: HEADER.replace('  name: production\n', '  name: production\n  namespace: x\n'), want: { line: 5, column: 3, path: 'metadata.namespace', message: /unknown key "namespace"/ } },
     { name: 'bad mode', text: `${HEADER}mode: block\n`, want: { line: 5, column: 7, path: 'mode', message: /must be "enforce" or "audit", got the string "block"/ } },
     { name: 'boolean written as yes', text: `${HEADER}requireDigest: yes\n`, want: { line: 5, column: 16, path: 'requireDigest', message: /must be true or false, got the string "yes"/ } },
@@ -87,7 +87,7 @@ describe('loadPolicy reports each problem at its node', () => {
       'policy.yaml:4:7: mode: must be "enforce" or "audit", got the string "block"',
       'policy.yaml:6:5: allow[0]: pattern "Nginx" repository path "Nginx" must be lowercase',
       'policy.yaml:8:5: allow[2]: pattern " x" contains whitespace " " at offset 0; patterns use the image reference characters plus "*"',
-      'policy.yaml:9:1: colour: unknown key "colour" (allowed keys: apiVersion, kind, metadata, mode, allow, deny, requireDigest, breakGlass, namespaces, vulnerabilities, resolveTags, limits)',
+      'policy.yaml:9:1: colour: unknown key "colour" (allowed keys: apiVersion, kind, metadata, mode, allow, deny, requireDigest, breakGlass, namespaces, vulnerabilities, resolveTags, signatures, limits)',
       'policy.yaml:12:12: namespaces[0].deny[0]: must be a string (an image pattern), got number 3',
     ]);
   });

@@ -8,12 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { RegistryLookupError, fetchCosignSignatures, pushBlob, pushManifest, writeCosignSignature, type RegistryClient } from '../../src/registry';
+import { RegistryLookupError, fetchCosignSignatures, pushManifest, writeCosignSignature, type RegistryClient } from '../../src/registry';
 import {
-  OCI_MANIFEST_MEDIA_TYPE,
   SIGNATURE_ANNOTATION,
-  buildSignatureImage,
-  describeSignatureLayer,
   generateSigningKey,
   parsePublicKey,
   signatureTag,
@@ -21,7 +18,7 @@ import {
   type SignedImage,
 } from '../../src/signatures';
 import { DANGERZONE_SIGNATURE_MANIFEST, REAL_COSIGN_SIGNATURES, readFixture, readFixtureText } from '../support/cosign-fixtures';
-import { createTestClient, signInRegistry, type TestSignature } from '../support/cosign-signer';
+import { createTestClient, pushRealSignature, signInRegistry, type TestSignature } from '../support/cosign-signer';
 import { buildImageLayout, pushImage, requireRegistryTools, startRegistry, type RunningRegistry } from '../support/registry';
 
 const run = promisify(execFile);
@@ -119,14 +116,8 @@ describe('the test signer on umoci-built images, decided with their reasons', ()
 });
 
 describe('signatures real cosign made, served in the layout cosign pushed them', () => {
-  async function serve(repository: string, digest: string, payload: Buffer, annotations: Readonly<Record<string, string>>): Promise<string> {
-    const target = { registry: registry.host, repository };
-    const { [SIGNATURE_ANNOTATION]: signature = '', ...rest } = annotations;
-    const built = buildSignatureImage([describeSignatureLayer(payload, signature, rest)]);
-    const signal = AbortSignal.timeout(DEADLINE_MS);
-    await pushBlob(client, target, payload, signal);
-    await pushBlob(client, target, built.config, signal);
-    return pushManifest(client, target, signatureTag(digest) ?? '', built.manifest, OCI_MANIFEST_MEDIA_TYPE, signal);
+  function serve(repository: string, digest: string, payload: Buffer, annotations: Readonly<Record<string, string>>): Promise<string> {
+    return pushRealSignature(client, { registry: registry.host, repository }, digest, payload, annotations);
   }
 
   test.each(REAL_COSIGN_SIGNATURES)('$name verifies through the registry reader', async ({ publicKeyPem, payload, signature, registry: signedRegistry, repository, digest }) => {

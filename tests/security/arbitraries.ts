@@ -1,10 +1,20 @@
 // Generated policies that turn on every feature at once (global and overlay allow and deny lists
 // with literal, glob and digest patterns, requireDigest, audit, break-glass, resolveTags with an
-// in-memory registry that can fail, scan gating with in-memory reports), and generated images in
-// every spelling the grammar accepts. Small universes keep matches, resolutions and reports
+// in-memory registry that can fail, scan gating with in-memory reports, signature rules with an
+// in-memory record of who signed which digest), and generated images in every spelling the
+// grammar accepts. Small universes keep matches, resolutions and reports
 // frequent, so the properties are about real decisions, not about "no allow pattern matches".
 import fc from 'fast-check';
-import { type CompiledPolicy, type EvaluationContext, type TagResolution, formatTagKey, loadPolicy } from '../../src/policy';
+import {
+  type CompiledPolicy,
+  type EvaluationContext,
+  type SignatureVerification,
+  type TagResolution,
+  formatDigestReference,
+  formatTagKey,
+  formatVerificationKey,
+  loadPolicy,
+} from '../../src/policy';
 import { formatReference, parseImageReference } from '../../src/reference';
 import { type Finding, ReportIndex, type ScanReport, type Severity, SEVERITIES } from '../../src/vulnerabilities';
 
@@ -122,6 +132,47 @@ export interface VulnerabilityOverlayDocument {
   requireReport?: boolean;
 }
 
+/** Key names of the generated signature rules; the files are never read by evaluate. */
+export const KEY_NAMES = ['ci', 'vendor', 'release'] as const;
+export type KeyName = (typeof KEY_NAMES)[number];
+/** Rule patterns name repositories only (the loader refuses a tag or digest in them). */
+export const SIGNATURE_PATTERNS = [
+  'registry.example.com/**',
+  'registry.example.com/team/*',
+  'registry.example.com/app',
+  '*.example.com/**',
+  'docker.io/**',
+  'docker.io/team/app',
+  '10.0.0.1:5000/**',
+  '[2001:db8::1]/**',
+  'evil.io/**',
+  '**/tools/*',
+  '**',
+];
+
+export interface SignatureRuleDocument {
+  images: string[];
+  keys: KeyName[];
+  checkRepository?: boolean;
+}
+
+export interface SignaturesDocument {
+  keys: Record<string, string>;
+  require: SignatureRuleDocument[];
+  maxImagesPerReview?: number;
+}
+
+export const signatureRuleArbitrary: fc.Arbitrary<SignatureRuleDocument> = fc.record(
+  {
+    images: fc.subarray(SIGNATURE_PATTERNS, { minLength: 1, maxLength: 2 }),
+    keys: fc.subarray([...KEY_NAMES], { minLength: 1, maxLength: 2 }),
+    checkRepository: fc.boolean(),
+  },
+  { requiredKeys: ['images', 'keys'] },
+);
+
+const KEY_FILES: Record<string, string> = Object.fromEntries(KEY_NAMES.map((name) => [name, `keys/${name}.pub`]));
+
 export interface OverlayDocument {
   names: string[];
   allow?: string[];
@@ -130,6 +181,7 @@ export interface OverlayDocument {
   requireDigest?: boolean;
   breakGlass?: boolean;
   vulnerabilities?: VulnerabilityOverlayDocument;
+  signatures?: { require: SignatureRuleDocument[] };
 }
 
 export interface PolicyDocument {
@@ -144,6 +196,7 @@ export interface PolicyDocument {
   namespaces: OverlayDocument[];
   vulnerabilities?: { reports: string; maxSeverity: Severity; ignore: string[]; requireReport: boolean };
   resolveTags?: { registries: string[]; onError: 'deny' | 'allow-with-audit'; maxTagsPerReview: number };
+  signatures?: SignaturesDocument;
 }
 
 const FINDING_IDS = ['CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-0003'];
@@ -163,6 +216,7 @@ const overlayArbitrary: fc.Arbitrary<OverlayDocument> = fc.record(
     requireDigest: fc.boolean(),
     breakGlass: fc.boolean(),
     vulnerabilities: vulnerabilityOverlayArbitrary,
+    signatures: fc.record({ require: fc.array(signatureRuleArbitrary, { minLength: 1, maxLength: 2 }) }),
   },
   { requiredKeys: ['names'] },
 );
@@ -187,13 +241,25 @@ export const policyArbitrary: fc.Arbitrary<PolicyDocument> = fc
       }),
       { nil: undefined },
     ),
+    signatures: fc.option(
+      fc.record({ require: fc.array(signatureRuleArbitrary, { maxLength: 3 }), maxImagesPerReview: fc.integer({ min: 1, max: 4 }) }),
+      { nil: undefined },
+    ),
   })
   .map((fields) => {
-    // An overlay's vulnerabilities need the global section; without it they are dropped, not refused.
+    // An overlay's vulnerabilities need the global section, and signatures need resolveTags to
+    // fetch from; without them they are dropped, not refused.
     const namespaces = fields.namespaces.map((overlay) => {
-      if (fields.vulnerabilities !== undefined) return overlay;
-      const { vulnerabilities: _dropped, ...rest } = overlay;
-      return rest;
+      let kept: OverlayDocument = overlay;
+      if (fields.vulnerabilities === undefined) {
+        const { vulnerabilities: _dropped, ...rest } = kept;
+        kept = rest;
+      }
+      if (fields.resolveTags === undefined) {
+        const { signatures: _dropped, ...rest } = kept;
+        kept = rest;
+      }
+      return kept;
     });
     const document: PolicyDocument = {
       apiVersion: 'image-policy-webhook/v1',
@@ -208,8 +274,28 @@ export const policyArbitrary: fc.Arbitrary<PolicyDocument> = fc
     };
     if (fields.vulnerabilities !== undefined) document.vulnerabilities = fields.vulnerabilities;
     if (fields.resolveTags !== undefined) document.resolveTags = fields.resolveTags;
+    // Overlay rules name the global keys, so any rule at all brings the global section with them.
+    if (fields.resolveTags !== undefined && (fields.signatures !== undefined || namespaces.some((overlay) => overlay.signatures !== undefined))) {
+      document.signatures = { keys: KEY_FILES, require: [], ...fields.signatures };
+    }
     return document;
   });
+
+/** The same policy with every signature rule added to it (resolveTags too, which signatures need). */
+export function withSignatureRule(document: PolicyDocument, rule: SignatureRuleDocument, overlay: number | undefined): PolicyDocument {
+  const resolveTags = document.resolveTags ?? { registries: ['registry.example.com'], onError: 'deny' as const, maxTagsPerReview: 32 };
+  const signatures = document.signatures ?? { keys: KEY_FILES, require: [] };
+  if (overlay === undefined || document.namespaces.length === 0) return { ...document, resolveTags, signatures: { ...signatures, require: [...signatures.require, rule] } };
+  const at = overlay % document.namespaces.length;
+  const namespaces = document.namespaces.map((entry, index) => (index === at ? { ...entry, signatures: { require: [...(entry.signatures?.require ?? []), rule] } } : entry));
+  return { ...document, resolveTags, signatures, namespaces };
+}
+
+/** The same policy without any signatures section. */
+export function withoutSignatures(document: PolicyDocument): PolicyDocument {
+  const { signatures: _signatures, ...rest } = document;
+  return { ...rest, namespaces: rest.namespaces.map(({ signatures: _overlay, ...overlay }) => overlay) };
+}
 
 const compiled = new Map<string, CompiledPolicy>();
 
@@ -264,16 +350,62 @@ const reportSpecArbitrary: fc.Arbitrary<ReportSpec> = fc.record({
   findings: fc.uniqueArray(fc.record({ id: fc.constantFrom(...FINDING_IDS), severity: severityArbitrary }), { maxLength: 2, selector: (finding) => finding.id }),
 });
 
+/** Every `registry/repository@digest` an image of the universe can have. */
+export const DIGEST_REFERENCES: readonly string[] = REGISTRY_SPELLINGS.flatMap((spellings) =>
+  REPOSITORIES.flatMap((repository) =>
+    DIGESTS.map((digest) => {
+      const reference = parseImageReference(spell({ group: 0, repository, tag: undefined, digest }, spellings[0] ?? ''));
+      return formatDigestReference({ registry: reference.registry, repository: reference.repository, digest });
+    }),
+  ),
+);
+
+/** What the in-memory registry's signatures say about one digest. */
+export type SignatureAnswer =
+  | { readonly kind: 'signed'; readonly keys: readonly KeyName[]; readonly otherRepository: boolean }
+  | { readonly kind: 'error' }
+  | { readonly kind: 'limited' };
+
+const signatureAnswerArbitrary: fc.Arbitrary<SignatureAnswer> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('signed' as const), keys: fc.subarray([...KEY_NAMES]), otherRepository: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'error' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'limited' as const }) },
+);
+
 export interface WorldSpec {
   /** Index-aligned with TAG_KEYS. */
   readonly answers: readonly RegistryAnswer[];
   readonly reports: readonly ReportSpec[];
+  /** Index-aligned with DIGEST_REFERENCES. */
+  readonly signatures: readonly SignatureAnswer[];
 }
 
 export const worldArbitrary: fc.Arbitrary<WorldSpec> = fc.record({
   answers: fc.array(registryAnswerArbitrary, { minLength: TAG_KEYS.length, maxLength: TAG_KEYS.length }),
   reports: fc.array(reportSpecArbitrary, { maxLength: 8 }),
+  signatures: fc.array(signatureAnswerArbitrary, { minLength: DIGEST_REFERENCES.length, maxLength: DIGEST_REFERENCES.length }),
 });
+
+/** Every key set a rule can name (one or two keys), in both repository-check modes. */
+const KEY_SETS: readonly (readonly KeyName[])[] = [['ci'], ['vendor'], ['release'], ['ci', 'vendor'], ['ci', 'release'], ['vendor', 'release'], ['ci', 'vendor', 'release']];
+
+/** Every check a policy of the universe can ask for, with its context key, computed once. */
+const SIGNATURE_CHECKS = DIGEST_REFERENCES.flatMap((written, index) => {
+  const reference = parseImageReference(written);
+  const image = { registry: reference.registry, repository: reference.repository, digest: reference.digest ?? '' };
+  return KEY_SETS.flatMap((keys) => [true, false].map((checkRepository) => ({ index, keys, checkRepository, key: formatVerificationKey({ image, keys, checkRepository }) })));
+});
+
+/** The check a webhook would make of one digest for one key set: verified by the first key that signed it. */
+export function checkSignature(answer: SignatureAnswer, keys: readonly string[], checkRepository: boolean): SignatureVerification {
+  if (answer.kind === 'error') return { verified: false, failure: 'unavailable', fault: 'registry: cannot read signatures' };
+  if (answer.kind === 'limited') return { verified: false, failure: 'limited', fault: 'lookup queue is full' };
+  const key = keys.find((name) => answer.keys.some((signer) => signer === name));
+  if (answer.keys.length === 0) return { verified: false, failure: 'unsigned', fault: 'no valid signature: the image has no cosign signature' };
+  if (key === undefined) return { verified: false, failure: 'invalid', fault: 'no valid signature: signed by another key' };
+  if (answer.otherRepository && checkRepository) return { verified: false, failure: 'invalid', fault: 'no valid signature: names another repository' };
+  return { verified: true, key, fingerprint: `sha256:${key}` };
+}
 
 function buildReport(spec: ReportSpec, index: number): ScanReport {
   const findings: Finding[] = [...spec.findings]
@@ -290,11 +422,19 @@ function buildReport(spec: ReportSpec, index: number): ScanReport {
   };
 }
 
-/** The context the server would gather: every listed tag answered by the in-memory registry. */
+/** The context the server would gather: every listed tag and every signature check answered by the in-memory registry. */
 export function buildContext(world: WorldSpec): EvaluationContext {
   const resolutions = new Map<string, TagResolution>();
   TAG_KEYS.forEach((key, index) => resolutions.set(key, toResolution(world.answers[index] ?? { kind: 'error' })));
-  return { reports: new ReportIndex(world.reports.map(buildReport)), resolutions };
+  const verifications = new Map<string, SignatureVerification>();
+  for (const check of SIGNATURE_CHECKS) verifications.set(check.key, checkSignature(world.signatures[check.index] ?? { kind: 'error' }, check.keys, check.checkRepository));
+  return { reports: new ReportIndex(world.reports.map(buildReport)), resolutions, verifications };
+}
+
+/** What the world says about `written`'s digest (written as `registry/repository@digest`). */
+export function findSignatureAnswer(world: WorldSpec, written: string): SignatureAnswer | undefined {
+  const index = DIGEST_REFERENCES.indexOf(written);
+  return index < 0 ? undefined : world.signatures[index];
 }
 
 /** The normalized form of an image of the universe (it parses by construction). */

@@ -1,10 +1,11 @@
 // The invariants every feature must keep, checked over generated policies that turn on every
 // feature at once and generated images in every spelling the grammar accepts (fixed seed):
 // totality, resolution never more permissive, spelling irrelevant, monotone in deny / allow /
-// requireDigest / requireReport / maxSeverity, tag plus digest no looser than the digest alone,
-// and scan gating vouched for only by a report naming the digest.
+// requireDigest / requireReport / maxSeverity / signature rules, tag plus digest no looser than
+// the digest alone, scan gating vouched for only by a report naming the digest, and a covered
+// image admitted only with a signature of the digest the runtime pulls by a key its rules name.
 import fc from 'fast-check';
-import { type Decision, type EvaluationContext, type ImageVerdict, evaluate } from '../../src/policy';
+import { type Decision, type EvaluationContext, type ImageVerdict, collectSignatureRules, evaluate, formatDigestReference, planSignatureCheck } from '../../src/policy';
 import { parseImageReference } from '../../src/reference';
 import { REQUIRE_REPORT_RULE, SEVERITIES, type Severity } from '../../src/vulnerabilities';
 import {
@@ -18,12 +19,16 @@ import {
   RESOLVABLE_REGISTRIES,
   buildContext,
   compile,
+  findSignatureAnswer,
   imagePartsArbitrary,
   imagesArbitrary,
   normalize,
   policyArbitrary,
   runs,
+  signatureRuleArbitrary,
   spell,
+  withSignatureRule,
+  withoutSignatures,
   worldArbitrary,
 } from './arbitraries';
 
@@ -43,9 +48,9 @@ function judgeOne(document: PolicyDocument, image: string, namespace: string, co
 }
 
 /** What decides an image, without the parts that echo how it was written. */
-function outcome(verdict: ImageVerdict): Pick<ImageVerdict, 'allowed' | 'rule' | 'digest' | 'report' | 'resolveError'> {
-  const { allowed, rule, digest, report, resolveError } = verdict;
-  return { allowed, rule, digest, report, resolveError };
+function outcome(verdict: ImageVerdict): Pick<ImageVerdict, 'allowed' | 'rule' | 'digest' | 'report' | 'resolveError' | 'signature'> {
+  const { allowed, rule, digest, report, resolveError, signature } = verdict;
+  return { allowed, rule, digest, report, resolveError, signature };
 }
 
 function isDenyRule(rule: string): boolean {
@@ -61,8 +66,9 @@ function lenientResolution(document: PolicyDocument): PolicyDocument {
   return { ...document, resolveTags: { registries: RESOLVABLE_REGISTRIES, onError: 'allow-with-audit', maxTagsPerReview: document.resolveTags?.maxTagsPerReview ?? 4 } };
 }
 
+/** Without resolveTags, and so without the signature rules that fetch through it. */
 function withoutResolution(document: PolicyDocument): PolicyDocument {
-  const { resolveTags: _resolveTags, ...rest } = document;
+  const { resolveTags: _resolveTags, ...rest } = withoutSignatures(document);
   return rest;
 }
 
@@ -146,7 +152,8 @@ describe('resolution is never more permissive', () => {
   test('with onError allow-with-audit, a failed lookup judges the tag exactly as without resolution', () => {
     fc.assert(
       fc.property(policyArbitrary, worldArbitrary, tagImageArbitrary, namespaceArbitrary, (document, world, parts, namespace) => {
-        const lenient = lenientResolution(document);
+        // Signature rules need a digest, which a failed lookup does not give: they are the subject of their own properties.
+        const lenient = lenientResolution(withoutSignatures(document));
         const context = buildContext(world);
         const image = spell(parts, REGISTRY_SPELLINGS[parts.group]![0]!);
         const verdict = judgeOne(lenient, image, namespace, context);
@@ -222,13 +229,22 @@ describe('monotonicity: a stricter policy never admits what a looser one refused
               ),
             },
     }),
+    fc.tuple(signatureRuleArbitrary, fc.option(fc.nat(), { nil: undefined })).map(([rule, overlay]) => ({
+      name: `signature rule ${JSON.stringify(rule)} ${overlay === undefined ? 'globally' : `in overlay ${overlay}`}`,
+      tighten: (document: PolicyDocument) => withSignatureRule(document, rule, overlay),
+    })),
+    fc.constant({
+      name: 'drop the last key of every two-key signature rule',
+      tighten: (document: PolicyDocument) =>
+        document.signatures === undefined ? document : { ...document, signatures: { ...document.signatures, require: document.signatures.require.map((rule) => ({ ...rule, keys: rule.keys.slice(0, 1) })) } },
+    }),
     fc.constant({
       name: 'add scan gating',
       tighten: (document: PolicyDocument) => (document.vulnerabilities !== undefined ? document : { ...document, vulnerabilities: { reports: 'reports', maxSeverity: 'HIGH' as Severity, ignore: [], requireReport: false } }),
     }),
   );
 
-  test('adding a deny entry, removing an allow entry, requireDigest, requireReport, a lower maxSeverity or scan gating', () => {
+  test('adding a deny entry, removing an allow entry, requireDigest, requireReport, a lower maxSeverity, scan gating, a signature rule or fewer keys', () => {
     fc.assert(
       fc.property(policyArbitrary, worldArbitrary, imagesArbitrary, namespaceArbitrary, tightenings, (document, world, images, namespace, { tighten }) => {
         const context = buildContext(world);
@@ -294,10 +310,63 @@ describe('scan gating', () => {
   });
 });
 
+describe('signatures', () => {
+  test('adding a signatures rule, globally or in an overlay, never admits an image the same policy refused without it', () => {
+    fc.assert(
+      fc.property(policyArbitrary, worldArbitrary, imagesArbitrary, namespaceArbitrary, signatureRuleArbitrary, fc.option(fc.nat(), { nil: undefined }), (document, world, images, namespace, rule, overlay) => {
+        const context = buildContext(world);
+        const signed = withSignatureRule(document, rule, overlay);
+        // The same policy without the new rule, with the resolveTags section the rule needed.
+        const before = judge({ ...document, resolveTags: signed.resolveTags }, images, namespace, context);
+        const after = judge(signed, images, namespace, context);
+        before.images.forEach((verdict, index) => {
+          if (!verdict.allowed) expect(after.images[index]?.allowed).toBe(false);
+        });
+      }),
+      runs(500),
+    );
+  });
+
+  test('an admitted image a rule covers carries a signature of the digest the runtime pulls, by a key that signed it', () => {
+    fc.assert(
+      fc.property(policyArbitrary, worldArbitrary, imagesArbitrary, namespaceArbitrary, (document, world, images, namespace) => {
+        const policy = compile(document);
+        const rules = collectSignatureRules(policy, namespace);
+        const decision = judge(document, images, namespace, buildContext(world));
+        decision.images.forEach((verdict) => {
+          if (!verdict.allowed || verdict.normalized === undefined) return;
+          const reference = parseImageReference(verdict.normalized);
+          if (planSignatureCheck(policy, rules, reference, undefined).kind === 'none') return;
+          const signature = verdict.signature;
+          if (signature?.result !== 'verified') throw new Error(`${verdict.image} admitted without a verified signature: ${JSON.stringify(signature)}`);
+          expect(signature.digest).toBe(reference.digest ?? verdict.digest);
+          const answer = findSignatureAnswer(world, formatDigestReference({ registry: reference.registry, repository: reference.repository, digest: signature.digest }));
+          for (const signed of signature.signatures) expect(answer?.kind === 'signed' && answer.keys.some((key) => key === signed.key)).toBe(true);
+        });
+      }),
+      runs(500),
+    );
+  });
+
+  test('a check the webhook\'s own limits stopped, or that never ran, is a denial', () => {
+    fc.assert(
+      fc.property(policyArbitrary, worldArbitrary, imagesArbitrary, namespaceArbitrary, (document, world, images, namespace) => {
+        const judged = [judge(document, images, namespace, buildContext(world)), judge(document, images, namespace, { ...buildContext(world), verifications: new Map() })];
+        for (const decision of judged) {
+          for (const verdict of decision.images) {
+            if (verdict.signature !== undefined && verdict.signature.result !== 'verified') expect(verdict.allowed).toBe(false);
+          }
+        }
+      }),
+      runs(300),
+    );
+  });
+});
+
 describe('the generators reach what the properties guard', () => {
   // Each count comes from the same generators with a fixed seed: if one drops to zero, a
   // property above has become vacuous.
-  const tally = { resolved: 0, resolvedAllowed: 0, resolvedRefusedByDigest: 0, allowed: 0, reportVouched: 0, limitedUnderLenient: 0, failedUnderLenient: 0 };
+  const tally = { resolved: 0, resolvedAllowed: 0, resolvedRefusedByDigest: 0, allowed: 0, reportVouched: 0, limitedUnderLenient: 0, failedUnderLenient: 0, signatureVerified: 0, signatureRefused: 0 };
 
   beforeAll(() => {
     const samples = fc.sample(fc.tuple(policyArbitrary, worldArbitrary, imagePartsArbitrary, namespaceArbitrary), { numRuns: 1000, seed: 7 });
@@ -308,6 +377,11 @@ describe('the generators reach what the properties guard', () => {
       if (lenient.resolveError === LIMITED_FAULT) tally.limitedUnderLenient += 1;
       else if (lenient.resolveError !== undefined && lenient.allowed) tally.failedUnderLenient += 1;
       const tagged = judgeOne(document, image, namespace, context);
+      const pinned = judgeOne(document, spell(parts, REGISTRY_SPELLINGS[parts.group]![0]!), namespace, context);
+      for (const verdict of [tagged, pinned]) {
+        if (verdict.signature?.result === 'verified' && verdict.allowed) tally.signatureVerified += 1;
+        if (verdict.signature !== undefined && verdict.signature.result !== 'verified') tally.signatureRefused += 1;
+      }
       if (tagged.allowed) tally.allowed += 1;
       if (tagged.digest === undefined) continue;
       tally.resolved += 1;

@@ -1,9 +1,20 @@
 // The test signer: writes cosign's layout into a real registry with the production signing code
 // (payload, signature, `sha256-<hex>.sig` manifest appended to), plus the ways a signature can be
 // wrong that no honest signer produces: a payload for another digest or repository, a payload
-// changed after signing, a signature changed after signing.
-import { RegistryClient, RegistryTransport, writeCosignSignature, type RegistryCredential } from '../../src/registry';
-import { buildSimpleSigningPayload, signPayload, type SignatureMediaTypes, type SignedImage, type SigningKey } from '../../src/signatures';
+// changed after signing, a signature changed after signing. Also serves signatures real signers
+// made (tests/fixtures/cosign) in the layout cosign pushed them.
+import { RegistryClient, RegistryTransport, pushBlob, pushManifest, writeCosignSignature, type RegistryCredential } from '../../src/registry';
+import {
+  SIGNATURE_ANNOTATION,
+  buildSignatureImage,
+  buildSimpleSigningPayload,
+  describeSignatureLayer,
+  signPayload,
+  signatureTag,
+  type SignatureMediaTypes,
+  type SignedImage,
+  type SigningKey,
+} from '../../src/signatures';
 import type { RunningRegistry } from './registry';
 
 const DEADLINE_MS = 10_000;
@@ -40,4 +51,18 @@ export async function signInRegistry(client: RegistryClient, image: SignedImage,
       ? { payload: buildSimpleSigningPayload(`${image.registry}/${image.repository}`, image.digest, { tampered: 'yes' }), signature: signed }
       : { payload, signature: signature.tamper === 'signature' ? flipLastCharacter(signed) : signed };
   return writeCosignSignature(client, image, written, signature.mediaTypes ?? 'oci', AbortSignal.timeout(DEADLINE_MS));
+}
+
+/**
+ * Serves a signature some real signer made, in cosign's layout, for `repository@digest` on the
+ * test registry: its payload blob, the config, and the signature manifest at the `.sig` tag. The
+ * layer annotations are the signer's (the signature, and any bundle or certificate beside it).
+ */
+export async function pushRealSignature(client: RegistryClient, target: { registry: string; repository: string }, digest: string, payload: Buffer, annotations: Readonly<Record<string, string>>): Promise<string> {
+  const { [SIGNATURE_ANNOTATION]: signature = '', ...rest } = annotations;
+  const built = buildSignatureImage([describeSignatureLayer(payload, signature, rest)]);
+  const signal = AbortSignal.timeout(DEADLINE_MS);
+  await pushBlob(client, target, payload, signal);
+  await pushBlob(client, target, built.config, signal);
+  return pushManifest(client, target, signatureTag(digest) ?? '', built.manifest, built.manifestMediaType, signal);
 }
