@@ -150,8 +150,8 @@ describe('pki', () => {
       {
         name: 'unreadable CA file',
         args: () => ['--ca-cert', join(root, 'nope.crt'), '--ca-key', pki.ca.keyPath],
-        code: EXIT_FAILURE,
-        stderr: /^pki: --ca-cert \S+\/nope\.crt: cannot read: ENOENT: no such file or directory/,
+        code: EXIT_USAGE,
+        stderr: /^pki: cannot read --ca-cert \S+\/nope\.crt: ENOENT: no such file or directory/,
       },
       {
         name: 'CA key not matching the CA certificate',
