@@ -51,3 +51,4 @@ export {
   type ReplacedCertificate,
   type ReplacedCertificates,
 } from './renewal';
+export { type FileAccess, type ServiceUser } from './file-access';
