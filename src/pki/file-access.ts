@@ -38,7 +38,7 @@ const READ = 4;
 const WRITE = 2;
 const EXECUTE = 1;
 
-export function formatMode(mode: number): string {
+function formatMode(mode: number): string {
   return (mode & PERMISSION_BITS).toString(8).padStart(4, '0');
 }
 

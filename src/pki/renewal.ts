@@ -12,8 +12,8 @@ const MS_PER_DAY = 24 * 60 * 60 * 1000;
 /** The subject attributes `pki` writes; any other one cannot be kept. */
 const COMMON_NAME = 'CN';
 const ORGANIZATION = 'O';
-/** The SAN types `pki` writes, with the prefix `pki status` and openssl show them with. */
-const KEPT_NAME_PREFIXES: Readonly<Record<string, string>> = { dns: 'DNS', ip: 'IP' };
+/** The SAN types `pki` writes (DNS names and IP addresses); others cannot be kept. */
+const KEPT_TYPES: ReadonlySet<string> = new Set(['dns', 'ip']);
 
 /** A certificate about to be replaced: where it was read from, and its PEM text. */
 export interface ReplacedCertificate {
@@ -110,16 +110,17 @@ function describeList(values: readonly string[]): string {
 function readSubjectAltNames(reader: ReplacedReader, kept: KeptSetting[], dropped: string[]): string[] {
   const file = reader.source.file;
   const names = reader.certificate.getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON() ?? [];
-  const written = names.filter(({ type }) => KEPT_NAME_PREFIXES[type] !== undefined);
-  for (const { type, value } of names.filter((name) => !written.includes(name))) {
-    dropped.push(`${file}: subject alternative name ${type}:${value} is not kept (pki writes DNS names and IP addresses only)`);
-  }
+  // The same names, as `pki status` and openssl show them (DNS:..., IP:..., URI:...).
+  const labels = inspectCertificate(reader.source.pem, file).subjectAltNames;
+  const written = names.flatMap(({ type, value }, index) => (KEPT_TYPES.has(type) ? [{ value, label: labels[index] ?? value }] : []));
+  names.forEach(({ type }, index) => {
+    if (!KEPT_TYPES.has(type)) dropped.push(`${file}: subject alternative name ${labels[index] ?? type} is not kept (pki writes DNS names and IP addresses only)`);
+  });
   if (written.length === 0) {
     throw new PkiError(`${file} has no DNS name or IP address to keep as a subject alternative name: pass --san`);
   }
-  const value = written.map(({ type, value: name }) => `${KEPT_NAME_PREFIXES[type] ?? type}:${name}`).join(', ');
-  kept.push({ file, setting: 'subject alternative names', value, flag: '--san' });
-  return written.map(({ value: name }) => name);
+  kept.push({ file, setting: 'subject alternative names', value: written.map(({ label }) => label).join(', '), flag: '--san' });
+  return written.map(({ value }) => value);
 }
 
 interface LeafFlags {

@@ -158,7 +158,7 @@ test('parts pki does not write are named on stderr, the rest is kept', async () 
   const result = await runInProcess(['pki', '--out', dir, '--force']);
   expect(result.code).toBe(0);
   expect(result.stderr).toBe(
-    `pki: note: ${join(dir, 'server.crt')}: subject alternative name url:spiffe://example.com/hook is not kept (pki writes DNS names and IP addresses only)\n` +
+    `pki: note: ${join(dir, 'server.crt')}: subject alternative name URI:spiffe://example.com/hook is not kept (pki writes DNS names and IP addresses only)\n` +
       `pki: note: ${join(dir, 'server.crt')}: subject attribute OU=platform is not kept (pki writes CN and O only)\n`,
   );
   expect(result.stdout).toContain(`kept from ${join(dir, 'server.crt')}: subject alternative names DNS:hook.example.com (change with --san)\n`);
