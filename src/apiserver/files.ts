@@ -4,6 +4,9 @@
 export const ADMISSION_CONFIGURATION_FILE = 'admission-configuration.yaml';
 export const WEBHOOK_KUBECONFIG_FILE = 'imagepolicy-kubeconfig.yaml';
 export const README_FILE = 'README.md';
+export const KUBEADM_CONFIGURATION_FILE = 'kubeadm-cluster-configuration.yaml';
+/** The name kubeadm gives kube-apiserver's static pod manifest; the patched copy keeps it. */
+export const APISERVER_MANIFEST_FILE = 'kube-apiserver.yaml';
 
 /** Where the files live on a control-plane node unless told otherwise. */
 export const DEFAULT_NODE_DIR = '/etc/kubernetes/imagepolicy';

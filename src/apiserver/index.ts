@@ -1,6 +1,7 @@
 // Public surface of the apiserver scaffolding: pure builders for the AdmissionConfiguration, the
-// webhook kubeconfig and the README, plus the settings validation they share. No file system here;
-// the apiserver-config command reads the PKI and writes the files.
+// webhook kubeconfig, the kubeadm ClusterConfiguration fragment, the patched kube-apiserver
+// manifest with its diff, and the README, plus the settings validation they share. No file system
+// here; the apiserver-config command reads the PKI and the manifest and writes the files.
 export { ApiserverConfigError } from './errors';
 export {
   ADMISSION_CONFIGURATION_API_VERSION,
@@ -10,7 +11,9 @@ export {
 } from './admission-configuration';
 export {
   ADMISSION_CONFIGURATION_FILE,
+  APISERVER_MANIFEST_FILE,
   DEFAULT_NODE_DIR,
+  KUBEADM_CONFIGURATION_FILE,
   PKI_FILES,
   README_FILE,
   SERVING_CERTIFICATE_FILE,
@@ -18,6 +21,16 @@ export {
   type CredentialLayout,
 } from './files';
 export { GENERATED_MARKER } from './generated-header';
+export { buildApiserverWiring, type ApiserverWiring, type HostPathMount } from './apiserver-wiring';
+export {
+  DEFAULT_KUBEADM_API_VERSION,
+  KUBEADM_API_RELEASES,
+  KUBEADM_API_VERSIONS,
+  buildKubeadmClusterConfiguration,
+  type KubeadmApiVersion,
+} from './kubeadm-config';
+export { patchApiserverManifest, type ManifestPatch } from './manifest-patch';
+export { formatUnifiedDiff } from './unified-diff';
 export {
   KUBECONFIG_CLUSTER_NAME,
   KUBECONFIG_CONTEXT_NAME,

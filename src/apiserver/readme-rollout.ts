@@ -2,6 +2,8 @@
 // a pre-flight check of the kubeconfig with kubectl (the same client-go loader kube-apiserver uses),
 // and a rollout and rollback one control-plane node at a time.
 import { IMAGE_POLICY_PLUGIN_NAME } from './admission-configuration';
+import { ADMISSION_CONTROL_CONFIG_FILE_FLAG, ENABLE_ADMISSION_PLUGINS_FLAG, type ApiserverWiring } from './apiserver-wiring';
+import { APISERVER_MANIFEST_FILE } from './files';
 import type { WebhookServerUrl } from './server-url';
 
 export interface NodeFiles {
@@ -12,35 +14,38 @@ export interface NodeFiles {
 
 export interface RolloutInput {
   readonly files: NodeFiles;
+  readonly wiring: ApiserverWiring;
   readonly server: WebhookServerUrl;
   /** Shell lines that copy the generated files and certificates onto the node. */
   readonly installCommands: string;
+  /** The output folder as the operator named it, where a patched manifest copy is written. */
+  readonly outDir: string;
 }
 
-const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+export const APISERVER_MANIFEST = `/etc/kubernetes/manifests/${APISERVER_MANIFEST_FILE}`;
 // Outside the manifests folder: the kubelet runs every file in it, a backup copy included.
 const MANIFEST_BACKUP = '/etc/kubernetes/kube-apiserver.yaml.before-imagepolicy';
-const VOLUME_NAME = 'imagepolicy';
 const PROBE_REVIEW = '{"apiVersion":"imagepolicy.k8s.io/v1alpha1","kind":"ImageReview",' +
   '"spec":{"containers":[{"image":"registry.k8s.io/pause:3.10"}],"namespace":"kube-system"}}';
 
-export function buildRolloutSections({ files, server, installCommands }: RolloutInput): string[] {
-  return [
-    buildPreflightSection(files, server, installCommands),
-    buildFlagsSection(files),
-    buildMountSection(files),
-    buildRolloutSection(),
-    buildRollbackSection(),
-  ];
+/** The sections before the kubeadm one (the files must be on the node first). */
+export function buildPreflightSections({ files, server, installCommands }: RolloutInput): string[] {
+  return [buildPreflightSection(files, server, installCommands)];
 }
 
-function buildFlagsSection(files: NodeFiles): string {
+/** The sections after the kubeadm one: the manifest by hand, then the node-by-node rollout and rollback. */
+export function buildRolloutSections({ wiring, outDir }: RolloutInput): string[] {
+  return [buildFlagsSection(wiring), buildMountSection(wiring), buildRolloutSection(outDir), buildRollbackSection()];
+}
+
+function buildFlagsSection(wiring: ApiserverWiring): string {
   return [
     '## kube-apiserver flags',
-    `In \`${MANIFEST}\`, under \`spec.containers[0].command\`:`,
+    `Without kubeadm, edit \`${APISERVER_MANIFEST}\` (or wherever your kube-apiserver gets its flags); on kubeadm the ` +
+      'patched copy above has these already. Under `spec.containers[0].command`:',
     fence('yaml', [
-      `    - --enable-admission-plugins=NodeRestriction,${IMAGE_POLICY_PLUGIN_NAME}`,
-      `    - --admission-control-config-file=${files.admissionConfiguration}`,
+      `    - --${ENABLE_ADMISSION_PLUGINS_FLAG}=${wiring.admissionPlugins.join(',')}`,
+      `    - --${ADMISSION_CONTROL_CONFIG_FILE_FLAG}=${wiring.admissionConfigFile}`,
     ].join('\n')),
     [
       `- \`--enable-admission-plugins\`: **append** \`,${IMAGE_POLICY_PLUGIN_NAME}\` to the list the manifest ` +
@@ -55,28 +60,27 @@ function buildFlagsSection(files: NodeFiles): string {
   ].join('\n\n');
 }
 
-function buildMountSection(files: NodeFiles): string {
+function buildMountSection({ volume }: ApiserverWiring): string {
   return [
     '## Mount the folder into the kube-apiserver pod',
     `kube-apiserver runs in a container that only sees the host folders mounted into it. Add to the existing ` +
-      `\`volumeMounts\` and \`volumes\` lists of \`${MANIFEST}\`:`,
+      `\`volumeMounts\` and \`volumes\` lists of \`${APISERVER_MANIFEST}\`:`,
     fence('yaml', [
       'spec:',
       '  containers:',
       '  - name: kube-apiserver',
       '    volumeMounts:',
-      `    - name: ${VOLUME_NAME}`,
-      `      mountPath: ${files.nodeDir}`,
-      '      readOnly: true',
+      `    - name: ${volume.name}`,
+      `      mountPath: ${volume.mountPath}`,
+      `      readOnly: ${String(volume.readOnly)}`,
       '  volumes:',
-      `  - name: ${VOLUME_NAME}`,
+      `  - name: ${volume.name}`,
       '    hostPath:',
-      `      path: ${files.nodeDir}`,
-      '      type: Directory',
+      `      path: ${volume.hostPath}`,
+      `      type: ${volume.pathType}`,
     ].join('\n')),
-    '`type: Directory` makes a missing folder fail the pod visibly instead of mounting an empty one. ' +
-      '`kubeadm upgrade` rewrites this manifest: put the same flags and mount into `apiServer.extraArgs` and ' +
-      '`apiServer.extraVolumes` of your kubeadm `ClusterConfiguration` so that upgrades keep them.',
+    `\`type: ${volume.pathType}\` is what kubeadm gives the folders it mounts. A folder that was never copied to the ` +
+      'node is then mounted empty, and kube-apiserver stops at startup naming the file it could not read.',
   ].join('\n\n');
 }
 
@@ -96,14 +100,16 @@ function buildPreflightSection(files: NodeFiles, server: WebhookServerUrl, insta
   ].join('\n\n');
 }
 
-function buildRolloutSection(): string {
+function buildRolloutSection(outDir: string): string {
   return [
     '## Roll out one control-plane node at a time',
     [
       '1. Copy the files and run the connection check above on this node.',
       `2. Back up the manifest **outside** the manifests folder (the kubelet runs every file in it, so a ` +
-        `backup left there starts a second kube-apiserver): \`sudo cp ${MANIFEST} ${MANIFEST_BACKUP}\``,
-      `3. Edit \`${MANIFEST}\` in place: the two flags and the mount above. The kubelet notices the change ` +
+        `backup left there starts a second kube-apiserver): \`sudo cp ${APISERVER_MANIFEST} ${MANIFEST_BACKUP}\``,
+      `3. Give kube-apiserver the two flags and the mount. On kubeadm, make this node's patched copy (above), ` +
+        `review its diff and install it: \`sudo install -m 0600 ${outDir.replace(/\/+$/, '')}/${APISERVER_MANIFEST_FILE} ${APISERVER_MANIFEST}\`. ` +
+        `Without kubeadm, edit \`${APISERVER_MANIFEST}\` as shown above. The kubelet notices the change ` +
         'and restarts kube-apiserver within a minute or so.',
       '4. Wait until it is back: `sudo crictl ps --name kube-apiserver` shows a fresh container, and ' +
         '`kubectl get --raw /readyz` prints `ok` (`kubectl get --raw \'/readyz?verbose\'` lists every check).',
@@ -124,7 +130,7 @@ function buildRollbackSection(): string {
   return [
     '## Roll back',
     [
-      `1. Restore the manifest: \`sudo cp ${MANIFEST_BACKUP} ${MANIFEST}\`. The kubelet restarts ` +
+      `1. Restore the manifest: \`sudo cp ${MANIFEST_BACKUP} ${APISERVER_MANIFEST}\`. The kubelet restarts ` +
         'kube-apiserver without the plugin.',
       '2. Check `kubectl get --raw /readyz` again.',
     ].join('\n'),

@@ -1,13 +1,17 @@
 // The README written beside the generated files: what goes where on a control-plane node, what
 // each setting means, the traps (fail closed needs a running, permissive-enough webhook first),
 // and the kube-apiserver flags, mounts and rollout (readme-rollout.ts). Pure text from values.
-import { buildRolloutSections, fence, type NodeFiles } from './readme-rollout';
+import { buildApiserverWiring } from './apiserver-wiring';
 import {
   ADMISSION_CONFIGURATION_FILE,
+  KUBEADM_CONFIGURATION_FILE,
   PKI_FILES,
   WEBHOOK_KUBECONFIG_FILE,
   type CredentialLayout,
 } from './files';
+import type { KubeadmApiVersion } from './kubeadm-config';
+import { buildKubeadmSection } from './readme-kubeadm';
+import { APISERVER_MANIFEST, buildPreflightSections, buildRolloutSections, fence, type NodeFiles, type RolloutInput } from './readme-rollout';
 import { GENERATED_MARKER, REGENERATE_HINT } from './generated-header';
 import type { WebhookServerUrl } from './server-url';
 import type { ImagePolicySettings } from './settings';
@@ -21,6 +25,7 @@ export interface ApiserverReadmeInput {
   readonly outDir: string;
   readonly pkiDir: string;
   readonly credentials: CredentialLayout;
+  readonly kubeadmApi: KubeadmApiVersion;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -33,6 +38,8 @@ export function buildApiserverReadme(input: ApiserverReadmeInput): string {
     admissionConfiguration: joinPath(nodeDir, ADMISSION_CONFIGURATION_FILE),
     kubeconfig: joinPath(nodeDir, WEBHOOK_KUBECONFIG_FILE),
   };
+  const wiring = buildApiserverWiring(nodeDir);
+  const rollout: RolloutInput = { files, wiring, server: input.server, installCommands: buildInstallCommands(input, files), outDir: input.outDir };
   const sections = [
     `<!-- ${GENERATED_MARKER}. ${REGENERATE_HINT} -->`,
     '# Wiring image-policy-webhook into kube-apiserver',
@@ -44,7 +51,9 @@ export function buildApiserverReadme(input: ApiserverReadmeInput): string {
     buildFilesSection(input, files),
     buildSettingsSection(input.settings),
     buildBootstrapSection(input),
-    ...buildRolloutSections({ files, server: input.server, installCommands: buildInstallCommands(input, files) }),
+    ...buildPreflightSections(rollout),
+    buildKubeadmSection({ wiring, apiVersion: input.kubeadmApi, outDir: input.outDir, manifest: APISERVER_MANIFEST }),
+    ...buildRolloutSections(rollout),
   ];
   return `${sections.join('\n\n')}\n`;
 }
@@ -89,6 +98,8 @@ function buildFilesSection(input: ApiserverReadmeInput, files: NodeFiles): strin
     `Every control-plane node needs these files in \`${files.nodeDir}\`:`,
     ['| file | on the node | what it is |', '|---|---|---|', ...rows].join('\n'),
     notes[input.credentials],
+    `\`${KUBEADM_CONFIGURATION_FILE}\` is not copied to the node: it goes into kubeadm's ClusterConfiguration ` +
+      '([below](#on-a-kubeadm-cluster)).',
   ].join('\n\n');
 }
 

@@ -1,32 +1,41 @@
-// `apiserver-config`: writes the AdmissionConfiguration, the webhook kubeconfig and a README with the
-// kube-apiserver flags. Everything is validated and rendered in memory first and nothing is written
-// unless all of it succeeded; each file then goes through a temporary file and a rename.
+// `apiserver-config`: writes the AdmissionConfiguration, the webhook kubeconfig, the kubeadm
+// ClusterConfiguration fragment, a README with the kube-apiserver flags and, given kube-apiserver's
+// manifest, a patched copy of it. Everything is validated and rendered in memory first and nothing
+// is written unless all of it succeeded; each file then goes through a temporary file and a rename.
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import {
   ADMISSION_CONFIGURATION_FILE,
   ApiserverConfigError,
+  DEFAULT_KUBEADM_API_VERSION,
   DEFAULT_NODE_DIR,
-  GENERATED_MARKER,
+  KUBEADM_API_RELEASES,
+  KUBEADM_API_VERSIONS,
+  KUBEADM_CONFIGURATION_FILE,
   PKI_FILES,
   README_FILE,
   SERVING_CERTIFICATE_FILE,
   WEBHOOK_KUBECONFIG_FILE,
   buildAdmissionConfiguration,
   buildApiserverReadme,
+  buildApiserverWiring,
+  buildKubeadmClusterConfiguration,
   buildWebhookKubeconfig,
   normalizeWebhookServerUrl,
   validateImagePolicySettings,
   type CredentialLayout,
   type CredentialSource,
+  type KubeadmApiVersion,
   type WebhookServerUrl,
 } from '../apiserver';
 import { describeError } from '../errors';
 import { REVIEW_PATH } from '../imagereview';
-import { type CommandContext, type CommandIo, EXIT_SUCCESS, RefusedError, writeFileAtomically } from './kit';
+import { type PatchedManifest, findInPlaceProblems, isPatchedCopy, renderPatchedManifest, reportManifestPatch } from './apiserver-config-manifest';
+import { GENERATED, type OutputFile, findOverwriteProblems, writeFiles } from './apiserver-config-output';
+import { type CommandContext, type CommandIo, EXIT_SUCCESS, RefusedError } from './kit';
 
 interface ApiserverConfigFlags {
   readonly server: string;
@@ -39,28 +48,24 @@ interface ApiserverConfigFlags {
   readonly denyTtl?: string;
   readonly retryBackoff?: string;
   readonly defaultAllow?: boolean;
+  readonly kubeadmApi: KubeadmApiVersion;
+  readonly patchManifest?: string;
   readonly force?: boolean;
-}
-
-interface OutputFile {
-  readonly name: string;
-  readonly text: string;
-  readonly mode: number;
 }
 
 const PUBLIC_FILE_MODE = 0o644;
 const SECRET_FILE_MODE = 0o600;
-/** A generated file carries the marker in its banner; a file without it was written by someone else. */
-const MARKER_SEARCH_LENGTH = 400;
+/** kubeadm writes its static pod manifests 0600. */
+const MANIFEST_FILE_MODE = 0o600;
 const NODE_DIR_CHARACTERS = /^[A-Za-z0-9._/-]+$/;
-
 interface RenderedConfig {
   readonly server: WebhookServerUrl;
   readonly files: readonly OutputFile[];
+  readonly manifest?: PatchedManifest;
 }
 
-/** Collects every problem (URL, folders, settings, PKI files) before failing, so one run shows them all. */
-function renderFiles(flags: ApiserverConfigFlags): RenderedConfig {
+/** Collects every problem (URL, folders, settings, PKI files, the manifest) before failing, so one run shows them all. */
+function renderFiles(io: CommandIo, flags: ApiserverConfigFlags): RenderedConfig {
   const problems: string[] = [];
   const collect = <T>(build: () => T): T | undefined => {
     try {
@@ -103,6 +108,9 @@ function renderFiles(flags: ApiserverConfigFlags): RenderedConfig {
   };
   // The kubeconfig builder checks the PEM text read above; the URL was already reported.
   const kubeconfig = server === undefined ? undefined : collect(() => buildWebhookKubeconfig(kubeconfigInput));
+  const wiring = buildApiserverWiring(nodeDir);
+  const manifest = flags.patchManifest === undefined ? undefined : collect(() => renderPatchedManifest(io, flags.patchManifest ?? '', flags.out, wiring));
+  if (manifest !== undefined) problems.push(...findInPlaceProblems(manifest));
   if (server === undefined || settings === undefined || kubeconfig === undefined || problems.length > 0) {
     throw new ApiserverConfigError(problems);
   }
@@ -111,46 +119,42 @@ function renderFiles(flags: ApiserverConfigFlags): RenderedConfig {
       name: ADMISSION_CONFIGURATION_FILE,
       text: buildAdmissionConfiguration({ kubeConfigFile: path.posix.join(nodeDir, WEBHOOK_KUBECONFIG_FILE), settings }),
       mode: PUBLIC_FILE_MODE,
+      ...GENERATED,
     },
     {
       name: WEBHOOK_KUBECONFIG_FILE,
       text: kubeconfig,
       mode: layout === 'embedded' ? SECRET_FILE_MODE : PUBLIC_FILE_MODE,
+      ...GENERATED,
+    },
+    {
+      name: KUBEADM_CONFIGURATION_FILE,
+      text: buildKubeadmClusterConfiguration(wiring, flags.kubeadmApi),
+      mode: PUBLIC_FILE_MODE,
+      ...GENERATED,
     },
     {
       name: README_FILE,
-      text: buildApiserverReadme({ server, settings, nodeDir, outDir: flags.out, pkiDir: flags.pkiDir, credentials: layout }),
+      text: buildApiserverReadme({ server, settings, nodeDir, outDir: flags.out, pkiDir: flags.pkiDir, credentials: layout, kubeadmApi: flags.kubeadmApi }),
       mode: PUBLIC_FILE_MODE,
+      ...GENERATED,
     },
+    ...(manifest === undefined ? [] : [{
+      name: path.basename(manifest.output),
+      text: manifest.patch.text,
+      mode: MANIFEST_FILE_MODE,
+      // The patched copy cannot carry a banner; an earlier copy (of this or another node's manifest) has the wiring.
+      replaces: (existing: string) => isPatchedCopy(existing, wiring),
+      refusal: 'is not a kube-apiserver manifest patched by apiserver-config',
+    }]),
   ];
-  return { server, files };
+  return { server, files, manifest };
 }
 
 /** Digits become a number; anything else stays text so the validator can name it ("30s", "1.5"). */
 function parseIntegerFlag(text: string | undefined): number | string | undefined {
   if (text === undefined) return undefined;
   return /^-?\d+$/.test(text) ? Number(text) : text;
-}
-
-function findOverwriteProblems(outDir: string, files: readonly OutputFile[]): string[] {
-  return files.flatMap(({ name }) => {
-    const file = path.join(outDir, name);
-    if (!existsSync(file)) return [];
-    const head = readFileSync(file, 'utf8').slice(0, MARKER_SEARCH_LENGTH);
-    return head.includes(GENERATED_MARKER)
-      ? []
-      : [`${file} exists and was not generated by apiserver-config: refusing to overwrite it (pass --force to replace it)`];
-  });
-}
-
-function writeFiles(outDir: string, files: readonly OutputFile[]): string[] {
-  mkdirSync(outDir, { recursive: true });
-  return files.map(({ name, text, mode }) => {
-    const file = path.join(outDir, name);
-    if (existsSync(file) && readFileSync(file, 'utf8') === text) return `unchanged ${file}`;
-    writeFileAtomically(file, text, mode);
-    return `wrote ${file}`;
-  });
 }
 
 /** Warnings only: the serving certificate may legitimately live elsewhere (behind a proxy, another PKI). */
@@ -194,12 +198,12 @@ function refuse(problems: readonly string[]): RefusedError {
 function generate(io: CommandIo, flags: ApiserverConfigFlags): number {
   let rendered: RenderedConfig;
   try {
-    rendered = renderFiles(flags);
+    rendered = renderFiles(io, flags);
   } catch (error) {
     if (error instanceof ApiserverConfigError) throw refuse(error.problems);
     throw error;
   }
-  const { server, files } = rendered;
+  const { server, files, manifest } = rendered;
   const refusals = flags.force ? [] : findOverwriteProblems(flags.out, files);
   if (refusals.length > 0) throw refuse(refusals);
   const warnings = [
@@ -210,6 +214,7 @@ function generate(io: CommandIo, flags: ApiserverConfigFlags): number {
     ...(flags.embedCerts ? [`note: ${path.join(flags.out, WEBHOOK_KUBECONFIG_FILE)} embeds a private key (mode 0600); never commit it`] : []),
   ];
   for (const line of writeFiles(flags.out, files)) io.stdout.write(`${line}\n`);
+  if (manifest !== undefined) reportManifestPatch(io, manifest);
   for (const warning of warnings) io.stderr.write(`${warning}\n`);
   io.stdout.write(`Next: follow ${path.join(flags.out, README_FILE)}, one control-plane node at a time.\n`);
   return EXIT_SUCCESS;
@@ -218,12 +223,13 @@ function generate(io: CommandIo, flags: ApiserverConfigFlags): number {
 export function registerApiserverConfigCommand(program: Command, context: CommandContext): void {
   program
     .command('apiserver-config')
-    .description('Write the AdmissionConfiguration, the webhook kubeconfig and a README with the exact ' +
-      'kube-apiserver flags, mounts and rollout steps. All values are checked against kube-apiserver\'s ' +
-      'own rules first; nothing is written if any is wrong.')
+    .description('Write the AdmissionConfiguration, the webhook kubeconfig, the kubeadm ClusterConfiguration fragment ' +
+      '(apiServer.extraArgs and extraVolumes) and a README with the exact kube-apiserver flags, mounts and rollout steps; ' +
+      'with --patch-manifest, also a patched copy of kube-apiserver\'s static pod manifest and its diff. All values are ' +
+      'checked against kube-apiserver\'s own rules first; nothing is written if any is wrong.')
     .requiredOption('--server <url>', `webhook URL as kube-apiserver reaches it: https only; the path is the POST path (default ${REVIEW_PATH})`)
     .option('--pki-dir <dir>', 'folder with ca.crt, apiserver-client.crt/.key and server.crt from `pki`', 'pki')
-    .option('--out <dir>', 'folder to write the three files into', 'apiserver-config')
+    .option('--out <dir>', 'folder to write the files into', 'apiserver-config')
     .option('--node-dir <dir>', 'absolute folder on the control-plane node where the files will live', DEFAULT_NODE_DIR)
     .option('--embed-certs', 'embed the CA, client certificate and key in the kubeconfig (`-data` fields; the file then holds a private key)')
     .addOption(new Option('--relative-paths', 'name the certificates relative to the kubeconfig\'s folder (ca.crt, ...) instead of under --node-dir')
@@ -232,6 +238,11 @@ export function registerApiserverConfigCommand(program: Command, context: Comman
     .option('--deny-ttl <seconds>', 'how long kube-apiserver caches a deny: 1..1800, 0 = default 30, -1 = no caching')
     .option('--retry-backoff <milliseconds>', 'first wait between retries: 1..300000, 0 = default 500, -1 = retry with no delay')
     .option('--default-allow', 'FAIL OPEN: admit pods unchecked when the webhook fails (default: fail closed)')
+    .addOption(new Option('--kubeadm-api <version>', `kubeadm configuration API of ${KUBEADM_CONFIGURATION_FILE}: ` +
+      KUBEADM_API_VERSIONS.map((version) => `${version} (${KUBEADM_API_RELEASES[version]})`).join(', '))
+      .choices(KUBEADM_API_VERSIONS).default(DEFAULT_KUBEADM_API_VERSION))
+    .option('--patch-manifest <file>', 'kube-apiserver\'s static pod manifest (/etc/kubernetes/manifests/kube-apiserver.yaml): write a copy with the flags, ' +
+      'mount and volume added into --out as kube-apiserver.yaml and print the diff; the file itself is never changed')
     .option('--force', 'overwrite files in --out that were not generated by this command')
     .addHelpText('after', [
       '',
@@ -241,6 +252,7 @@ export function registerApiserverConfigCommand(program: Command, context: Comman
       'Examples:',
       '  image-policy-webhook apiserver-config --server https://127.0.0.1:8443/imagepolicy',
       '  image-policy-webhook apiserver-config --server https://webhook.internal:8443 --embed-certs --out /tmp/ipw',
+      '  image-policy-webhook apiserver-config --server https://127.0.0.1:8443/imagepolicy --patch-manifest /etc/kubernetes/manifests/kube-apiserver.yaml',
     ].join('\n'))
     .action((flags: ApiserverConfigFlags) => context.run('apiserver-config', () => generate(context.io, flags)));
 }

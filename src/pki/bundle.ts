@@ -2,6 +2,7 @@
 // webhook's serving certificate and kube-apiserver's client certificate, generated in one call.
 import {
   DEFAULT_CLIENT_COMMON_NAME,
+  DEFAULT_SERVER_COMMON_NAME,
   generateCertificateAuthority,
   generateClientCertificate,
   generateServingCertificate,
@@ -12,11 +13,21 @@ import { DEFAULT_CA_VALIDITY_DAYS, DEFAULT_LEAF_VALIDITY_DAYS } from './validity
 
 export const DEFAULT_SUBJECT_ALT_NAMES: readonly string[] = ['localhost', '127.0.0.1'];
 
+/** The subject and key of one leaf certificate; what is left out takes the default. */
+export interface LeafSettings {
+  commonName?: string;
+  organizations?: readonly string[];
+  keyType?: KeyType;
+}
+
 export interface PkiBundleOptions {
   subjectAltNames?: readonly string[];
+  /** The key type of every new key that a setting below does not name. */
   keyType?: KeyType;
-  clientCommonName?: string;
-  clientOrganizations?: readonly string[];
+  /** The key type of a new CA (not used with `ca`). */
+  caKeyType?: KeyType;
+  server?: LeafSettings;
+  apiserverClient?: LeafSettings;
   caValidityDays?: number;
   leafValidityDays?: number;
   /** Sign with this CA instead of creating one. */
@@ -36,21 +47,29 @@ export async function generatePkiBundle(options: PkiBundleOptions = {}): Promise
   const leafValidityDays = options.leafValidityDays ?? DEFAULT_LEAF_VALIDITY_DAYS;
   const ca =
     options.ca ??
-    (await generateCertificateAuthority({ keyType, now, validityDays: options.caValidityDays ?? DEFAULT_CA_VALIDITY_DAYS }));
-  const [server, apiserverClient] = await Promise.all([
+    (await generateCertificateAuthority({
+      keyType: options.caKeyType ?? keyType,
+      now,
+      validityDays: options.caValidityDays ?? DEFAULT_CA_VALIDITY_DAYS,
+    }));
+  const server = options.server ?? {};
+  const client = options.apiserverClient ?? {};
+  const [serverCredential, clientCredential] = await Promise.all([
     generateServingCertificate(ca, {
       subjectAltNames: options.subjectAltNames ?? DEFAULT_SUBJECT_ALT_NAMES,
-      keyType,
+      commonName: server.commonName ?? DEFAULT_SERVER_COMMON_NAME,
+      organizations: server.organizations ?? [],
+      keyType: server.keyType ?? keyType,
       now,
       validityDays: leafValidityDays,
     }),
     generateClientCertificate(ca, {
-      commonName: options.clientCommonName ?? DEFAULT_CLIENT_COMMON_NAME,
-      organizations: options.clientOrganizations ?? [],
-      keyType,
+      commonName: client.commonName ?? DEFAULT_CLIENT_COMMON_NAME,
+      organizations: client.organizations ?? [],
+      keyType: client.keyType ?? keyType,
       now,
       validityDays: leafValidityDays,
     }),
   ]);
-  return { ca, server, apiserverClient };
+  return { ca, server: serverCredential, apiserverClient: clientCredential };
 }

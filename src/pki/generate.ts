@@ -42,6 +42,7 @@ export interface ServingCertificateOptions extends ValidityOptions {
   /** DNS names and IP addresses the server answers on; at least one. */
   subjectAltNames: readonly string[];
   commonName?: string;
+  organizations?: readonly string[];
   keyType?: KeyType;
 }
 
@@ -78,7 +79,7 @@ function buildSubject(commonName: string, organizations: readonly string[] = [])
 }
 
 /** Parses and checks a CA so leaves are only ever signed by a real CA with its own key. */
-async function loadCertificateAuthority(ca: CertificateAndKey): Promise<{ certificate: x509.X509Certificate; signingKey: SigningKey }> {
+export async function loadCertificateAuthority(ca: CertificateAndKey): Promise<{ certificate: x509.X509Certificate; signingKey: SigningKey }> {
   let certificate: x509.X509Certificate;
   try {
     certificate = new x509.X509Certificate(ca.certificate);
@@ -173,7 +174,7 @@ export async function generateServingCertificate(ca: CertificateAndKey, options:
     throw new PkiError('subjectAltNames must name at least one DNS name or IP address: clients match the host against SANs only');
   }
   return generateLeafCertificate(ca, {
-    subject: buildSubject(options.commonName ?? DEFAULT_SERVER_COMMON_NAME),
+    subject: buildSubject(options.commonName ?? DEFAULT_SERVER_COMMON_NAME, options.organizations),
     keyType: options.keyType ?? DEFAULT_KEY_TYPE,
     extendedKeyUsage: x509.ExtendedKeyUsage.serverAuth,
     extraExtensions: [new x509.SubjectAlternativeNameExtension(names.map(({ type, value }) => ({ type, value })))],

@@ -23,12 +23,13 @@ export {
   generateCertificateAuthority,
   generateClientCertificate,
   generateServingCertificate,
+  loadCertificateAuthority,
   type CertificateAndKey,
   type CertificateAuthorityOptions,
   type ClientCertificateOptions,
   type ServingCertificateOptions,
 } from './generate';
-export { DEFAULT_SUBJECT_ALT_NAMES, generatePkiBundle, type PkiBundle, type PkiBundleOptions } from './bundle';
+export { DEFAULT_SUBJECT_ALT_NAMES, generatePkiBundle, type LeafSettings, type PkiBundle, type PkiBundleOptions } from './bundle';
 export { explainIssuerMismatch, inspectCertificate, type CertificateSummary } from './inspect';
 export { APISERVER_CLIENT_ROLE, CA_ROLE, PKI_ROLES, SERVER_ROLE, type ExtendedKeyUsageName, type PkiRole } from './layout';
 export {
@@ -40,3 +41,14 @@ export {
   type PkiStatusOptions,
 } from './status';
 export { formatPkiStatusTable } from './status-table';
+export {
+  checkCertificateAuthorityLifetime,
+  formatKeptSetting,
+  planPkiSettings,
+  type KeptSetting,
+  type PkiSettingFlags,
+  type PlannedSettings,
+  type ReplacedCertificate,
+  type ReplacedCertificates,
+} from './renewal';
+export { type FileAccess, type ServiceUser } from './file-access';

@@ -89,6 +89,18 @@ export function signingAlgorithmFor(keyType: KeyType): SigningKey['signingAlgori
   return isRsaKeyType(keyType) ? { name: 'RSASSA-PKCS1-v1_5', hash: SIGNATURE_HASH } : { name: 'ECDSA', hash: SIGNATURE_HASH };
 }
 
+/** The key type of a certificate's public key, when it is one this module generates; undefined otherwise. */
+export function findCertificateKeyType(certificatePem: string): KeyType | undefined {
+  const publicKey = new X509Certificate(certificatePem).publicKey;
+  const details = publicKey.asymmetricKeyDetails ?? {};
+  if (publicKey.asymmetricKeyType === 'ec') return details.namedCurve === 'prime256v1' ? 'ecdsa-p256' : undefined;
+  if (publicKey.asymmetricKeyType !== 'rsa') return undefined;
+  return KEY_TYPES.find((keyType) => {
+    const algorithm = GENERATION_ALGORITHMS[keyType];
+    return 'modulusLength' in algorithm && algorithm.modulusLength === details.modulusLength;
+  });
+}
+
 /** True when the private key is the one whose public half the certificate carries. */
 export function privateKeyMatchesCertificate(certificatePem: string, privateKeyPem: string): boolean {
   return new X509Certificate(certificatePem).checkPrivateKey(parsePrivateKey(privateKeyPem, 'private key'));

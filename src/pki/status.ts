@@ -1,18 +1,18 @@
 // `pki status` as a pure function: given the contents of a PKI directory and a clock, report each
 // certificate's facts and every fault that would break the webhook's TLS — missing or unparsable
-// files, a key that belongs to another certificate, a foreign issuer, expiry, the wrong purpose.
+// files, a key that belongs to another certificate, a foreign issuer, expiry, the wrong purpose,
+// a key open to others, and (given the webhook's user) a file the webhook could not open.
 import { PkiError } from './errors';
+import { explainKeyAccess, explainWebhookAccess, type FileAccess, type ServiceUser, type WebhookFileKind } from './file-access';
 import { explainIssuerMismatch, inspectCertificate, type CertificateSummary } from './inspect';
 import { privateKeyMatchesCertificate } from './keys';
 import { CA_ROLE, PKI_ROLES, type PkiRole } from './layout';
 
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
-/** Group and other permission bits: a private key must have none of them. */
-const GROUP_OR_OTHER_ACCESS = 0o077;
 
-/** What the caller found on disk; `mode` (permission bits) lets private keys be checked for exposure. */
+/** What the caller found on disk; `access` (mode and owner) lets keys and the webhook's access be checked. */
 export type PkiFileContent =
-  | { state: 'present'; text: string; mode?: number }
+  | { state: 'present'; text: string; access?: FileAccess }
   | { state: 'missing' }
   | { state: 'unreadable'; reason: string };
 
@@ -24,6 +24,9 @@ export interface PkiProblem {
 export interface CertificateStatus {
   role: PkiRole['name'];
   file: string;
+  keyFile: string;
+  /** True when an optional pair is absent as a whole (the apiserver-client files on a webhook node). */
+  absent: boolean;
   /** Absent when the certificate is missing or unparsable. */
   summary?: CertificateSummary;
   /** Whole days until notAfter; negative once expired. */
@@ -33,6 +36,8 @@ export interface CertificateStatus {
 
 export interface PkiStatus {
   ok: boolean;
+  /** Faults of the directory itself. */
+  problems: PkiProblem[];
   certificates: CertificateStatus[];
 }
 
@@ -40,23 +45,35 @@ export interface PkiStatusOptions {
   now: Date;
   /** A certificate that expires within this many days is a fault. */
   warnDays: number;
+  /** The directory as the operator named it: advice names files under it, ready to paste. */
+  dir: string;
+  /** The directory's own mode and owner, when known. */
+  directoryAccess?: FileAccess;
+  /** When given, every file `serve` opens, and the directory, must be usable by this user. */
+  webhookUser?: ServiceUser;
 }
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function readText(files: Readonly<Record<string, PkiFileContent>>, file: string, required: boolean, problems: PkiProblem[]): string | undefined {
+function readText(files: Readonly<Record<string, PkiFileContent>>, file: string, missing: string | undefined, problems: PkiProblem[]): string | undefined {
   const content = files[file] ?? { state: 'missing' };
   if (content.state === 'present') {
     return content.text;
   }
   if (content.state === 'unreadable') {
     problems.push({ file, message: `cannot be read: ${content.reason}` });
-  } else if (required) {
-    problems.push({ file, message: 'missing' });
+  } else if (missing !== undefined) {
+    problems.push({ file, message: missing });
   }
   return undefined;
+}
+
+/** What to say of a missing file: a half pair names the half that is there. */
+function describeMissing(role: PkiRole, file: string, files: Readonly<Record<string, PkiFileContent>>): string {
+  const other = file === role.certificateFile ? role.keyFile : role.certificateFile;
+  return role.optionalPair && !isMissing(files[other]) ? `missing, while ${other} is here (the two go together)` : 'missing';
 }
 
 function formatDays(days: number): string {
@@ -98,13 +115,22 @@ function checkPurpose(role: PkiRole, summary: CertificateSummary, caText: string
   return problems;
 }
 
-function checkKeyMode(role: PkiRole, files: Readonly<Record<string, PkiFileContent>>): PkiProblem[] {
+function pathIn(dir: string, file: string): string {
+  return `${dir.replace(/\/+$/, '') || '.'}/${file}`;
+}
+
+function checkKeyAccess(role: PkiRole, files: Readonly<Record<string, PkiFileContent>>, options: PkiStatusOptions): PkiProblem[] {
   const content = files[role.keyFile];
-  if (content?.state !== 'present' || content.mode === undefined || (content.mode & GROUP_OR_OTHER_ACCESS) === 0) {
-    return [];
-  }
-  const mode = (content.mode & 0o777).toString(8).padStart(4, '0');
-  return [{ file: role.keyFile, message: `is readable or writable by group or others (mode ${mode}); chmod 600 it` }];
+  if (content?.state !== 'present' || content.access === undefined) return [];
+  const readers = { groupMayRead: role.keyGroupReadable, webhook: role.readByWebhook.key };
+  const message = explainKeyAccess(pathIn(options.dir, role.keyFile), content.access, readers, options.webhookUser);
+  return message === undefined ? [] : [{ file: role.keyFile, message }];
+}
+
+function checkWebhookAccess(file: string, kind: WebhookFileKind, content: PkiFileContent | undefined, options: PkiStatusOptions): PkiProblem[] {
+  if (options.webhookUser === undefined || content?.state !== 'present' || content.access === undefined) return [];
+  const message = explainWebhookAccess(pathIn(options.dir, file), kind, content.access, options.webhookUser);
+  return message === undefined ? [] : [{ file, message }];
 }
 
 function checkKey(role: PkiRole, certificateText: string, keyText: string): PkiProblem[] {
@@ -117,6 +143,18 @@ function checkKey(role: PkiRole, certificateText: string, keyText: string): PkiP
   }
 }
 
+/** The webhook watches the directory for renewed files, so its user must list it, not only open files in it. */
+function checkDirectory(options: PkiStatusOptions): PkiProblem[] {
+  if (options.webhookUser === undefined || options.directoryAccess === undefined) return [];
+  const dir = options.dir.replace(/\/+$/, '') || '.';
+  const message = explainWebhookAccess(dir, 'directory', options.directoryAccess, options.webhookUser);
+  return message === undefined ? [] : [{ file: dir, message }];
+}
+
+function isMissing(content: PkiFileContent | undefined): boolean {
+  return content === undefined || content.state === 'missing';
+}
+
 function checkRole(
   role: PkiRole,
   files: Readonly<Record<string, PkiFileContent>>,
@@ -124,10 +162,13 @@ function checkRole(
   options: PkiStatusOptions,
 ): CertificateStatus {
   const problems: PkiProblem[] = [];
-  const status: CertificateStatus = { role: role.name, file: role.certificateFile, problems };
-  const certificateText = readText(files, role.certificateFile, true, problems);
-  const keyText = readText(files, role.keyFile, role.keyRequired, problems);
-  problems.push(...checkKeyMode(role, files));
+  const absent = role.optionalPair && isMissing(files[role.certificateFile]) && isMissing(files[role.keyFile]);
+  const status: CertificateStatus = { role: role.name, file: role.certificateFile, keyFile: role.keyFile, absent, problems };
+  if (absent) return status;
+  const certificateText = readText(files, role.certificateFile, describeMissing(role, role.certificateFile, files), problems);
+  const keyText = readText(files, role.keyFile, role.keyRequired ? describeMissing(role, role.keyFile, files) : undefined, problems);
+  problems.push(...checkKeyAccess(role, files, options));
+  if (role.readByWebhook.certificate) problems.push(...checkWebhookAccess(role.certificateFile, 'certificate', files[role.certificateFile], options));
   if (certificateText === undefined) {
     return status;
   }
@@ -156,5 +197,6 @@ export function checkPkiStatus(files: Readonly<Record<string, PkiFileContent>>, 
   const caText = caStatus.summary !== undefined && caContent?.state === 'present' ? caContent.text : undefined;
   const leafStatuses = PKI_ROLES.filter((role) => role !== CA_ROLE).map((role) => checkRole(role, files, caText, options));
   const certificates = [caStatus, ...leafStatuses];
-  return { ok: certificates.every((certificate) => certificate.problems.length === 0), certificates };
+  const problems = checkDirectory(options);
+  return { ok: problems.length === 0 && certificates.every((certificate) => certificate.problems.length === 0), problems, certificates };
 }

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { runCli, PROJECT_ROOT } from '../support/cli';
 import { createTestPki, type TestPki } from '../support/pki';
 
-const OUTPUT_FILES = ['README.md', 'admission-configuration.yaml', 'imagepolicy-kubeconfig.yaml'];
+const OUTPUT_FILES = ['README.md', 'admission-configuration.yaml', 'imagepolicy-kubeconfig.yaml', 'kubeadm-cluster-configuration.yaml'];
 const SERVER = 'https://127.0.0.1:8443/imagepolicy';
 
 interface ParsedKubeconfig {

@@ -15,6 +15,7 @@ const BASE: ApiserverReadmeInput = {
   outDir: 'apiserver-config',
   pkiDir: 'pki',
   credentials: 'node-paths',
+  kubeadmApi: 'v1beta4',
 };
 
 function codeBlocks(markdown: string, language: string): string[] {
@@ -37,7 +38,7 @@ test.each([
       typeof block === 'object' && block !== null && 'spec' in block,
   );
   expect(manifest?.spec.containers[0]?.volumeMounts).toEqual([{ name: 'imagepolicy', mountPath: dir, readOnly: true }]);
-  expect(manifest?.spec.volumes).toEqual([{ name: 'imagepolicy', hostPath: { path: dir, type: 'Directory' } }]);
+  expect(manifest?.spec.volumes).toEqual([{ name: 'imagepolicy', hostPath: { path: dir, type: 'DirectoryOrCreate' } }]);
 });
 
 test.each([

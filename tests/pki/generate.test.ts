@@ -54,7 +54,7 @@ describe.each(KEY_TYPES.map((keyType) => ({ keyType })))('$keyType bundle', ({ k
   const expected = KEY_TYPE_EXPECTATIONS[keyType];
 
   beforeAll(async () => {
-    bundle = await generatePkiBundle({ keyType, subjectAltNames: ['localhost', '127.0.0.1', '::1', 'webhook.example.com'], clientOrganizations: ['ops'] });
+    bundle = await generatePkiBundle({ keyType, subjectAltNames: ['localhost', '127.0.0.1', '::1', 'webhook.example.com'], apiserverClient: { organizations: ['ops'] } });
     paths.ca = writePem(`${keyType}-ca.crt`, bundle.ca.certificate);
     paths.server = writePem(`${keyType}-server.crt`, bundle.server.certificate);
     paths.client = writePem(`${keyType}-client.crt`, bundle.apiserverClient.certificate);

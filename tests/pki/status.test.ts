@@ -18,7 +18,8 @@ let pki: TestPki;
 let healthy: Files;
 let now: Date;
 
-const present = (text: string, mode = 0o100600): PkiFileContent => ({ state: 'present', text, mode });
+const OPERATOR = 1000;
+const present = (text: string, mode = 0o100600): PkiFileContent => ({ state: 'present', text, access: { mode, uid: OPERATOR, gid: OPERATOR } });
 
 beforeAll(async () => {
   pki = await createTestPki();
@@ -44,7 +45,9 @@ function tamperSignature(pem: string): string {
 test.each<{ name: string; mutate: Mutation; at?: (server: Date) => Date; warnDays?: number; want: [string, RegExp][] }>([
   { name: 'healthy directory', mutate: (files) => files, want: [] },
   { name: 'ca.key kept elsewhere (existing CA)', mutate: ({ 'ca.key': _, ...files }) => files, want: [] },
-  { name: 'missing client certificate', mutate: ({ 'apiserver-client.crt': _, ...files }) => files, want: [['apiserver-client.crt', /^missing$/]] },
+  { name: 'client certificate missing, its key here', mutate: ({ 'apiserver-client.crt': _, ...files }) => files, want: [['apiserver-client.crt', /^missing, while apiserver-client\.key is here \(the two go together\)$/]] },
+  { name: 'client key missing, its certificate here', mutate: ({ 'apiserver-client.key': _, ...files }) => files, want: [['apiserver-client.key', /^missing, while apiserver-client\.crt is here \(the two go together\)$/]] },
+  { name: 'client pair absent (a webhook node: kube-apiserver keeps its own copy)', mutate: ({ 'apiserver-client.crt': _, 'apiserver-client.key': __, ...files }) => files, want: [] },
   { name: 'missing server key', mutate: (files) => ({ ...files, 'server.key': { state: 'missing' } }), want: [['server.key', /^missing$/]] },
   {
     name: 'unreadable file',
@@ -66,7 +69,7 @@ test.each<{ name: string; mutate: Mutation; at?: (server: Date) => Date; warnDay
   {
     name: 'key readable by others',
     mutate: (files) => ({ ...files, 'apiserver-client.key': present(pki.apiserverClient.privateKey, 0o100644) }),
-    want: [['apiserver-client.key', /^is readable or writable by group or others \(mode 0644\); chmod 600 it$/]],
+    want: [['apiserver-client.key', /^gives others read access \(mode 0644\): chmod 0640 pki\/apiserver-client\.key$/]],
   },
   {
     name: 'foreign CA in ca.crt',
@@ -150,7 +153,7 @@ test.each<{ name: string; mutate: Mutation; at?: (server: Date) => Date; warnDay
 ])('$name', async ({ mutate, at, warnDays, want }) => {
   const files = await mutate({ ...healthy }, pki);
   const clock = at === undefined ? now : at(inspectCertificate(pki.server.certificate).notAfter);
-  const status = checkPkiStatus(files, { now: clock, warnDays: warnDays ?? 30 });
+  const status = checkPkiStatus(files, { now: clock, warnDays: warnDays ?? 30, dir: 'pki' });
   const problems = status.certificates.flatMap((certificate) => certificate.problems);
   expect(problems.map(({ file }) => file)).toEqual(want.map(([file]) => file));
   problems.forEach(({ message }, index) => expect(message).toMatch(want[index]?.[1] ?? /^$/));
@@ -158,7 +161,7 @@ test.each<{ name: string; mutate: Mutation; at?: (server: Date) => Date; warnDay
 });
 
 test('the table has one row per certificate and lists every problem by file', () => {
-  const status = checkPkiStatus({ ...healthy, 'server.key': present(pki.apiserverClient.privateKey) }, { now, warnDays: 30 });
+  const status = checkPkiStatus({ ...healthy, 'server.key': present(pki.apiserverClient.privateKey) }, { now, warnDays: 30, dir: 'pki' });
   const lines = formatPkiStatusTable(status).split('\n');
   expect(lines[0]).toMatch(/^FILE +SUBJECT +ISSUER +SANS +EKU +NOT AFTER +DAYS LEFT +STATUS$/);
   expect(lines[1]).toMatch(/^ca\.crt +CN=image-policy-webhook-test-ca +CN=image-policy-webhook-test-ca +- +- +\S+Z +3649 +ok$/);
