@@ -1,12 +1,12 @@
-// Reads the webhook's decision log (winston JSON, one object per line) back into the reviews it
-// recorded, so `suggest --from-log` and `replay` can judge them again. Lines that are not review
-// records (other log messages, text, a collector's prefix before the JSON) are counted, not fatal.
+// Reads the webhook's decision log (JSON, one object per line) back into the reviews it recorded,
+// so `suggest --from-log` and `replay` can judge them again: the reader of the lines record.ts
+// writes. Lines that are not review records (other log messages, text, a collector's prefix before
+// the JSON) are counted, not fatal.
 import { z } from 'zod';
 import type { DecisionLabel } from '../imagereview';
 import type { ReviewSubject, TagResolution } from '../policy';
+import { REVIEW_MESSAGE } from './record';
 
-/** The `message` winston writes for one review (src/server/app.ts logDecision). */
-export const REVIEW_MESSAGE = 'review';
 const DECISION_LABELS = ['allow', 'deny', 'audit-deny', 'break-glass'] as const satisfies readonly DecisionLabel[];
 
 /** One review as the log recorded it: what was judged and what was answered. */

@@ -3,8 +3,9 @@
 // kube-apiserver treats any non-2xx answer as a backend failure and may then fail open.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction } from 'express';
-import { REVIEW_PATH, answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, labelDecision, type ImageReviewResponse } from '../imagereview';
-import type { CompiledPolicy, Decision, EvaluationContext, ReviewSubject } from '../policy';
+import { REVIEW_MESSAGE, buildDecisionLogFields } from '../decision-log';
+import { REVIEW_PATH, answerImageReview, answerImageReviewWith, buildInvalidRequestResponse, type ImageReviewResponse } from '../imagereview';
+import type { CompiledPolicy, EvaluationContext, ReviewSubject } from '../policy';
 import { readBody } from './body';
 import type { Logger } from '../logger';
 import type { ReviewObserver } from './review-observer';
@@ -51,34 +52,6 @@ function sendReview(response: ServerResponse, review: ImageReviewResponse): void
 /** A metav1.Status body: kube-apiserver decodes it and shows its message for a non-2xx answer. */
 function sendStatus(response: ServerResponse, code: number, reason: string, message: string): void {
   sendBody(response, code, JSON_CONTENT_TYPE, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }));
-}
-
-/**
- * One line per review. It carries the whole subject (namespace, images, the filtered annotations),
- * so `suggest --from-log` and `replay` can re-judge recorded reviews under another policy.
- */
-function logDecision(logger: Logger, decision: Decision, review: ReviewSubject, durationMs: number): void {
-  logger.info('review', {
-    namespace: review.namespace,
-    annotations: review.annotations,
-    decision: labelDecision(decision),
-    allowed: decision.allowed,
-    mode: decision.mode,
-    breakGlass: decision.breakGlass,
-    images: decision.images.map((verdict) => ({
-      image: verdict.image,
-      normalized: verdict.normalized,
-      allowed: verdict.allowed,
-      rule: verdict.rule,
-      digest: verdict.digest,
-      report: verdict.report,
-      resolveError: verdict.resolveError,
-    })),
-    reason: decision.reason,
-    policy: decision.policy.name,
-    policyHash: decision.policy.hash,
-    durationMs,
-  });
 }
 
 /**
@@ -131,7 +104,7 @@ async function handleReview(request: IncomingMessage, response: ServerResponse, 
   }
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
   options.observer?.observeDecision(answer.decision, durationMs / 1000);
-  logDecision(options.logger, answer.decision, answer.review, durationMs);
+  options.logger.info(REVIEW_MESSAGE, buildDecisionLogFields(answer.decision, answer.review, durationMs));
 }
 
 /**

@@ -2,8 +2,8 @@
 // lines are skipped, and review lines missing a field are reported rather than lost silently.
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import winston from 'winston';
 import { parseDecisionLog } from '../../src/decision-log';
+import { createLogger } from '../../src/logger';
 import { loadPolicy } from '../../src/policy';
 import { createApp } from '../../src/server';
 import { readAuditLog } from '../suggest/fixtures';
@@ -78,7 +78,7 @@ describe('what the app logs is what the parser reads', () => {
         done();
       },
     });
-    const logger = winston.createLogger({ format: winston.format.combine(winston.format.timestamp(), winston.format.json()), transports: [new winston.transports.Stream({ stream: sink })] });
+    const logger = createLogger('info', sink);
     const policy = loadPolicy('apiVersion: image-policy-webhook/v1\nkind: ImagePolicy\nmetadata: {name: t}\nmode: audit\nallow: [registry.k8s.io/**]\n', 't.yaml');
     const app = createApp({ currentPolicy: () => policy, logger, isDraining: () => false });
     const annotations = { 'alpha.image-policy.k8s.io/break-glass': 'true' };

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { evaluate, loadPolicy } from '../../src/policy';
 import { createApp } from '../../src/server';
 import { SILENT_LOGGER } from '../../src/logger';
-import { imageStringArbitrary, propertyRuns } from './arbitraries';
+import { imageStringArbitrary, propertyRuns } from '../support/arbitraries';
 
 const POLICY = loadPolicy(
   JSON.stringify({

@@ -3,7 +3,7 @@
 // arbitrary image strings; each document goes through loadPolicy exactly as a policy file would.
 import fc from 'fast-check';
 import { evaluate, loadPolicy, type CompiledPolicy, type Decision, type ImageVerdict, type ReviewSubject } from '../../src/policy';
-import { imageStringArbitrary } from './arbitraries';
+import { imageStringArbitrary } from '../support/arbitraries';
 
 export const ALLOW_PATTERNS = [
   'registry.example.com/**',

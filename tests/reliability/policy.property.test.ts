@@ -3,7 +3,7 @@
 // image alone is, audit mode never denies, and break-glass works only where a policy enables it.
 import fc from 'fast-check';
 import { BREAK_GLASS_ANNOTATION, type Decision } from '../../src/policy';
-import { propertyRuns } from './arbitraries';
+import { propertyRuns } from '../support/arbitraries';
 import {
   DENY_PATTERNS,
   NAMESPACES,

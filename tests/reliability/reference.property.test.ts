@@ -11,7 +11,7 @@ import {
   hostileStringArbitrary,
   imageStringArbitrary,
   propertyRuns,
-} from './arbitraries';
+} from '../support/arbitraries';
 
 // A fault message quotes at most 100 characters of the input; the rest is fixed text.
 const MAX_MESSAGE_LENGTH = 400;

@@ -14,7 +14,7 @@ function policy(body: string) {
   return loadPolicy(`apiVersion: image-policy-webhook/v1\nkind: ImagePolicy\nmetadata: {name: candidate}\n${body}`, 'candidate.yaml');
 }
 
-/** A decision log line as src/server/app.ts writes it. */
+/** A decision log line as the server writes it (buildDecisionLogFields). */
 function logLine(image: string, fields: Record<string, string>): string {
   const verdict = { image, normalized: image, allowed: true, rule: 'allow[0] registry.example.com/**', ...fields };
   return JSON.stringify({ level: 'info', message: 'review', namespace: 'default', annotations: {}, decision: 'allow', allowed: true, mode: 'enforce', breakGlass: false, images: [verdict], policy: 'old', policyHash: 'abc123def456' });
