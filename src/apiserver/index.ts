@@ -1,6 +1,7 @@
 // Public surface of the apiserver scaffolding: pure builders for the AdmissionConfiguration, the
 // webhook kubeconfig and the README, plus the settings validation they share. No file system here;
 // the apiserver-config command reads the PKI and writes the files.
+export { BOOTSTRAP_TRAP_HEADING, buildBootstrapTrapSection, type BootstrapTrapInput } from './bootstrap-trap';
 export { ApiserverConfigError } from './errors';
 export {
   ADMISSION_CONFIGURATION_API_VERSION,
