@@ -14,8 +14,8 @@ import { startLoad } from '../../tests/reliability/harness/load';
 import { createLogWatch } from '../../tests/reliability/harness/log-watch';
 import { runMemoryPressure } from '../../tests/reliability/harness/memory-pressure';
 import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/reliability/harness/scenario';
-import { createServedDirectory, runsAsRoot } from '../../tests/reliability/harness/served-files';
-import { serverDropsPrivileges, startServe } from '../../tests/reliability/harness/serve-process';
+import { createServedDirectory, runsAsRoot } from '../../tests/support/served-files';
+import { serverDropsPrivileges, startServe } from '../../tests/support/serve-process';
 import { holdSlowClient, type SlowClientKind } from '../../tests/reliability/harness/slow-clients';
 import { Checklist } from './checklist';
 

@@ -11,8 +11,8 @@ import { percentile, startLoad, type Sample } from '../../tests/reliability/harn
 import { createLogWatch } from '../../tests/reliability/harness/log-watch';
 import { judgeFlatness, readProcessSample, type ProcessSample } from '../../tests/reliability/harness/process-stats';
 import { SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/reliability/harness/scenario';
-import { createServedDirectory } from '../../tests/reliability/harness/served-files';
-import { serverDropsPrivileges, startServe } from '../../tests/reliability/harness/serve-process';
+import { createServedDirectory } from '../../tests/support/served-files';
+import { serverDropsPrivileges, startServe } from '../../tests/support/serve-process';
 import { Checklist } from './checklist';
 
 const MIB_KIB = 1024;

@@ -6,8 +6,8 @@ import { buildPost, exchangeRaw, type RawCredentials } from './raw-tls';
 import { applicableFaults, POLICY_FAULTS, POLICY_FILE as POLICY, restorePolicy } from './harness/faults';
 import { startLoad, type RunningLoad } from './harness/load';
 import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from './harness/scenario';
-import { createServedDirectory, type ServedDirectory } from './harness/served-files';
-import { getHttpStatus, startServe, waitForOutput, type ServeProcess } from './harness/serve-process';
+import { createServedDirectory, type ServedDirectory } from '../support/served-files';
+import { getHttpStatus, startServe, waitForOutput, type ServeProcess } from '../support/serve-process';
 
 const LOAD_WORKERS = 4;
 

@@ -8,8 +8,8 @@ import { createTestPki, type TestPki } from '../support/pki';
 import { buildPost, parseResponses, type RawCredentials, type RawResponse } from './raw-tls';
 import { startLoad, type RunningLoad } from './harness/load';
 import { buildReview, SCENARIO_POLICY_A, SCENARIO_REQUESTS } from './harness/scenario';
-import { createServedDirectory, type ServedDirectory } from './harness/served-files';
-import { startServe, type ServeProcess } from './harness/serve-process';
+import { createServedDirectory, type ServedDirectory } from '../support/served-files';
+import { startServe, type ServeProcess } from '../support/serve-process';
 
 // serve's default: how long close() waits for in-flight reviews before cutting connections.
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -8,8 +8,8 @@ import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES, type TestPki } from '../s
 import { applicableFaults, CA_FILE as CA, CERT_FILE as CERT, KEY_FILE as KEY, restoreTls, TLS_FAULTS } from './harness/faults';
 import { startLoad, type RunningLoad } from './harness/load';
 import { SCENARIO_POLICY_A, SCENARIO_REQUESTS } from './harness/scenario';
-import { createServedDirectory, type ServedDirectory } from './harness/served-files';
-import { startServe, waitForOutput, type ServeProcess } from './harness/serve-process';
+import { createServedDirectory, type ServedDirectory } from '../support/served-files';
+import { startServe, waitForOutput, type ServeProcess } from '../support/serve-process';
 
 
 let served: ServedDirectory;

@@ -7,8 +7,8 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { generateServingCertificate } from '../../../src/pki';
 import { TEST_SERVER_SUBJECT_ALT_NAMES, type TestPki } from '../../support/pki';
 import { SCENARIO_POLICY_A } from './scenario';
-import type { ServedDirectory } from './served-files';
-import { serverIgnoresFileModes } from './serve-process';
+import type { ServedDirectory } from '../../support/served-files';
+import { serverIgnoresFileModes } from '../../support/serve-process';
 
 export const POLICY_FILE = 'policy.yaml';
 export const CERT_FILE = 'server.crt';

@@ -3,7 +3,7 @@
 // keep answering or die at once with Node's loud out-of-memory report, never sit alive and mute.
 import { buildPost, exchangeRaw, type RawCredentials } from '../raw-tls';
 import { buildReview } from './scenario';
-import { getHttpStatus, type ServeExit, type ServeProcess } from './serve-process';
+import { getHttpStatus, type ServeExit, type ServeProcess } from '../../support/serve-process';
 
 export interface MemoryPressureOptions {
   readonly server: ServeProcess;

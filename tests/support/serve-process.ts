@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { findFreePort } from '../../support/ports';
+import { findFreePort } from './ports';
 import { runsAsRoot, UNPRIVILEGED_ID } from './served-files';
 
 /**
