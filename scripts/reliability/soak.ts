@@ -12,7 +12,7 @@ import { createLogWatch } from '../../tests/reliability/harness/log-watch';
 import { judgeFlatness, readProcessSample, type ProcessSample } from '../../tests/reliability/harness/process-stats';
 import { SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/reliability/harness/scenario';
 import { createServedDirectory } from '../../tests/support/served-files';
-import { serverDropsPrivileges, startServe } from '../../tests/support/serve-process';
+import { serverDropsPrivileges, startServeProcess } from '../../tests/support/serve-process';
 import { Checklist } from './checklist';
 
 const MIB_KIB = 1024;
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   served.write(POLICY_FILE, SCENARIO_POLICY_A);
   served.adoptAll();
   const log = createLogWatch();
-  const server = await startServe({ policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
+  const server = await startServeProcess({ unprivileged: true, policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
   console.log(`soak: ${options.seconds} s, ${options.workers} workers, policy rewritten every ${options.policyEveryMs / 1000} s, certificate rotated every ${options.rotateEveryMs / 1000} s; serve pid ${server.pid}${serverDropsPrivileges() ? ' as nobody' : ''}`);
   const load = startLoad({ port: server.port, ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey, requests: SCENARIO_REQUESTS, workers: options.workers, freshConnectionEvery: 20 });
 

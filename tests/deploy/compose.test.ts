@@ -3,7 +3,7 @@
 // node relies on. `make e2e` runs the same file on a real Docker engine.
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../support/cli';
+import { PROJECT_ROOT } from '../support/built-cli';
 import { COMPOSE_FILE, interpolateCompose, readComposeFile, type ComposeService } from './deployment-files';
 
 const SERVICE = 'image-policy-webhook';

@@ -6,10 +6,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI_ENTRY, PROJECT_ROOT } from '../support/cli';
+import { CLI_ENTRY, PROJECT_ROOT, requireFreshBuild } from '../support/built-cli';
+import { eventually, GiveUp } from '../support/eventually';
 import { requestHttps } from '../support/https-client';
+import { readServingPorts } from '../support/serve-process';
 import { createTestPki, type TestPki } from '../support/pki';
-import { findFreePort } from '../support/ports';
 import {
   CONFIG_DIR,
   WEBHOOK_UID,
@@ -77,16 +78,16 @@ describe('each command line starts a webhook that answers kube-apiserver', () =>
   });
 
   test.each(DEPLOYMENTS)('$name', async ({ read }) => {
-    const port = await findFreePort();
-    const healthPort = await findFreePort();
-    const args = relocate(read(), configDir, { '--listen': `127.0.0.1:${port}`, '--health-listen': `127.0.0.1:${healthPort}` });
+    requireFreshBuild();
+    // Port 0 for both listeners: the server names the ports it bound in its `serving` line.
+    const args = relocate(read(), configDir, { '--listen': '127.0.0.1:0', '--health-listen': '127.0.0.1:0' });
     const child = spawn(process.execPath, [CLI_ENTRY, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      await waitUntilReady(healthPort, () => child.exitCode, () => output);
+      const { port } = await waitUntilReady(() => child.exitCode, () => output);
       const review = JSON.stringify({
         kind: 'ImageReview',
         apiVersion: 'imagepolicy.k8s.io/v1alpha1',
@@ -114,13 +115,15 @@ function relocate(deployment: Deployment, dir: string, replacements: Record<stri
   return [...flags].map(([flag, value]) => (value === '' ? flag : `${flag}=${value.replace(CONFIG_DIR, dir)}`));
 }
 
-async function waitUntilReady(healthPort: number, exitCode: () => number | null, output: () => string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while ((await getStatus(healthPort, '/readyz')) !== 200) {
-    if (exitCode() !== null) throw new Error(`serve exited with ${exitCode()}:\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`serve was not ready after ${START_TIMEOUT_MS} ms:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+async function waitUntilReady(exitCode: () => number | null, output: () => string): Promise<{ port: number; healthPort: number }> {
+  return eventually(
+    async () => {
+      if (exitCode() !== null) throw new GiveUp(`serve exited with ${exitCode()}:\n${output()}`);
+      const ports = readServingPorts(output());
+      return ports !== undefined && (await getStatus(ports.healthPort, '/readyz')) === 200 ? ports : undefined;
+    },
+    { timeoutMs: START_TIMEOUT_MS, describe: () => `serve to be ready; its output:\n${output()}` },
+  );
 }
 
 function getStatus(port: number, urlPath: string): Promise<number> {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../support/cli';
+import { PROJECT_ROOT } from '../support/built-cli';
 
 export const DOCKERFILE = path.join(PROJECT_ROOT, 'Dockerfile');
 export const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');

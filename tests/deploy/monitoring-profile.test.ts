@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../support/cli';
+import { PROJECT_ROOT } from '../support/built-cli';
 import { COMPOSE_FILE } from './deployment-files';
 
 interface Service {

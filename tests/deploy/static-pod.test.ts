@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { PROJECT_ROOT, runCli } from '../support/cli';
+import { PROJECT_ROOT, runBuiltCli } from '../support/built-cli';
 import { STATIC_POD, readDockerfile, readStaticPod } from './deployment-files';
 
 const EXAMPLE_POLICY = path.join(PROJECT_ROOT, 'examples', 'policy.yaml');
@@ -50,6 +50,6 @@ test('the container uses the image entrypoint and passes only arguments', () => 
 });
 
 test('the example policy admits the mirror pod of this static pod in kube-system', async () => {
-  const result = await runCli(['evaluate', '--policy', EXAMPLE_POLICY, '--namespace', pod.metadata.namespace, container.image]);
+  const result = await runBuiltCli(['evaluate', '--policy', EXAMPLE_POLICY, '--namespace', pod.metadata.namespace, container.image]);
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
 });

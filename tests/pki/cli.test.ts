@@ -4,7 +4,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../support/cli';
+import { runBuiltCli } from '../support/built-cli';
 import { createTestPki, runOpenssl, verifyWithOpenssl, type TestPki } from '../support/pki';
 
 const ALL_FILES = ['ca.crt', 'ca.key', 'server.crt', 'server.key', 'apiserver-client.crt', 'apiserver-client.key'];
@@ -31,7 +31,7 @@ function read(dir: string, file: string): string {
 describe('pki', () => {
   test('writes the six files, keys 0600, and openssl accepts the chain', async () => {
     const out = join(freshDir(), 'nested', 'pki');
-    const result = await runCli(['pki', '--out', out, '--san', 'webhook.example.com', '--san', '10.0.0.5', '--client-org', 'ops']);
+    const result = await runBuiltCli(['pki', '--out', out, '--san', 'webhook.example.com', '--san', '10.0.0.5', '--client-org', 'ops']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(EXIT_OK);
     for (const file of ALL_FILES) {
@@ -50,7 +50,7 @@ describe('pki', () => {
 
   test('default SANs are localhost, 127.0.0.1 and the host name', async () => {
     const out = freshDir();
-    expect((await runCli(['pki', '--out', out])).code).toBe(EXIT_OK);
+    expect((await runBuiltCli(['pki', '--out', out])).code).toBe(EXIT_OK);
     const sans = runOpenssl(['x509', '-noout', '-ext', 'subjectAltName', '-in', join(out, 'server.crt')]).stdout;
     expect(sans).toMatch(/DNS:localhost, IP Address:127\.0\.0\.1, DNS:\S+/);
   });
@@ -61,15 +61,15 @@ describe('pki', () => {
     { name: 'ECDSA P-256', keyType: 'ecdsa-p256', text: /NIST CURVE: P-256/ },
   ])('--key-type $keyType gives $name keys', async ({ keyType, text }) => {
     const out = freshDir();
-    expect((await runCli(['pki', '--out', out, '--key-type', keyType], { timeoutMs: 60_000 })).code).toBe(EXIT_OK);
+    expect((await runBuiltCli(['pki', '--out', out, '--key-type', keyType], { timeoutMs: 60_000 })).code).toBe(EXIT_OK);
     expect(runOpenssl(['x509', '-noout', '-text', '-in', join(out, 'server.crt')]).stdout).toMatch(text);
     expect(verifyWithOpenssl(join(out, 'ca.crt'), join(out, 'server.crt')).code).toBe(0);
   });
 
   test('--days sets leaf validity, --ca-days the CA', async () => {
     const out = freshDir();
-    expect((await runCli(['pki', '--out', out, '--days', '10', '--ca-days', '20'])).code).toBe(EXIT_OK);
-    const status = await runCli(['pki', 'status', '--dir', out, '--warn-days', '0', '--output', 'json']);
+    expect((await runBuiltCli(['pki', '--out', out, '--days', '10', '--ca-days', '20'])).code).toBe(EXIT_OK);
+    const status = await runBuiltCli(['pki', 'status', '--dir', out, '--warn-days', '0', '--output', 'json']);
     const daysLeft = (JSON.parse(status.stdout) as { certificates: { file: string; daysLeft: number }[] }).certificates.map(({ file, daysLeft: days }) => [file, days]);
     expect(daysLeft).toEqual([['ca.crt', 19], ['server.crt', 9], ['apiserver-client.crt', 9]]);
   });
@@ -80,10 +80,10 @@ describe('pki', () => {
       { name: 'one leftover key', remove: ALL_FILES.filter((file) => file !== 'server.key') },
     ])('refuses $name without --force, naming the files', async ({ remove }) => {
       const out = freshDir();
-      expect((await runCli(['pki', '--out', out])).code).toBe(EXIT_OK);
+      expect((await runBuiltCli(['pki', '--out', out])).code).toBe(EXIT_OK);
       for (const file of remove) unlinkSync(join(out, file));
       const before = ALL_FILES.filter((file) => existsSync(join(out, file))).map((file) => [file, read(out, file)]);
-      const result = await runCli(['pki', '--out', out]);
+      const result = await runBuiltCli(['pki', '--out', out]);
       expect(result.code).toBe(EXIT_FAILURE);
       expect(result.stderr).toBe(
         `pki: refusing to overwrite existing files (use --force to replace them): ${before.map(([file]) => join(out, file ?? '')).join(', ')}\n`,
@@ -93,10 +93,10 @@ describe('pki', () => {
 
     test('--force replaces every file and tightens a loosened key mode', async () => {
       const out = freshDir();
-      expect((await runCli(['pki', '--out', out])).code).toBe(EXIT_OK);
+      expect((await runBuiltCli(['pki', '--out', out])).code).toBe(EXIT_OK);
       const before = ALL_FILES.map((file) => read(out, file));
       chmodSync(join(out, 'server.key'), 0o644);
-      const result = await runCli(['pki', '--out', out, '--force']);
+      const result = await runBuiltCli(['pki', '--out', out, '--force']);
       expect(result.code).toBe(EXIT_OK);
       ALL_FILES.forEach((file, index) => expect(read(out, file)).not.toBe(before[index]));
       expect(statSync(join(out, 'server.key')).mode & 0o777).toBe(0o600);
@@ -111,35 +111,35 @@ describe('pki', () => {
 
     test('signs with the existing CA, copies its certificate, never its key', async () => {
       const out = freshDir();
-      const result = await runCli(['pki', '--out', out, '--ca-cert', pki.ca.certPath, '--ca-key', pki.ca.keyPath]);
+      const result = await runBuiltCli(['pki', '--out', out, '--ca-cert', pki.ca.certPath, '--ca-key', pki.ca.keyPath]);
       expect(result.code).toBe(EXIT_OK);
       expect(result.stdout).toContain(`the CA key stays at ${pki.ca.keyPath}; ${join(out, 'ca.key')} was not written`);
       expect(existsSync(join(out, 'ca.key'))).toBe(false);
       expect(read(out, 'ca.crt')).toBe(pki.ca.certificate);
       expect(verifyWithOpenssl(pki.ca.certPath, join(out, 'server.crt')).code).toBe(0);
       expect(verifyWithOpenssl(pki.ca.certPath, join(out, 'apiserver-client.crt')).code).toBe(0);
-      expect((await runCli(['pki', 'status', '--dir', out])).code).toBe(EXIT_OK);
+      expect((await runBuiltCli(['pki', 'status', '--dir', out])).code).toBe(EXIT_OK);
     });
 
     test('renews the leaves in place and keeps the CA (the documented renewal)', async () => {
       const out = freshDir();
-      expect((await runCli(['pki', '--out', out])).code).toBe(EXIT_OK);
+      expect((await runBuiltCli(['pki', '--out', out])).code).toBe(EXIT_OK);
       const [ca, caKey, server] = ['ca.crt', 'ca.key', 'server.crt'].map((file) => read(out, file));
       const ca1 = join(out, 'ca.crt');
-      const result = await runCli(['pki', '--out', out, '--force', '--ca-cert', ca1, '--ca-key', join(out, 'ca.key')]);
+      const result = await runBuiltCli(['pki', '--out', out, '--force', '--ca-cert', ca1, '--ca-key', join(out, 'ca.key')]);
       expect(result.code).toBe(EXIT_OK);
       expect([read(out, 'ca.crt'), read(out, 'ca.key')]).toEqual([ca, caKey]);
       expect(read(out, 'server.crt')).not.toBe(server);
-      expect((await runCli(['pki', 'status', '--dir', out])).code).toBe(EXIT_OK);
+      expect((await runBuiltCli(['pki', 'status', '--dir', out])).code).toBe(EXIT_OK);
     });
 
     test('removes a stale ca.key of a different CA only with --force', async () => {
       const out = freshDir();
-      expect((await runCli(['pki', '--out', out])).code).toBe(EXIT_OK);
-      const refused = await runCli(['pki', '--out', out, '--ca-cert', pki.ca.certPath, '--ca-key', pki.ca.keyPath]);
+      expect((await runBuiltCli(['pki', '--out', out])).code).toBe(EXIT_OK);
+      const refused = await runBuiltCli(['pki', '--out', out, '--ca-cert', pki.ca.certPath, '--ca-key', pki.ca.keyPath]);
       expect(refused.code).toBe(EXIT_FAILURE);
       expect(refused.stderr).toContain(join(out, 'ca.key'));
-      const forced = await runCli(['pki', '--out', out, '--force', '--ca-cert', pki.ca.certPath, '--ca-key', pki.ca.keyPath]);
+      const forced = await runBuiltCli(['pki', '--out', out, '--force', '--ca-cert', pki.ca.certPath, '--ca-key', pki.ca.keyPath]);
       expect(forced.code).toBe(EXIT_OK);
       expect(forced.stdout).toContain(`removed ${join(out, 'ca.key')}: it belonged to a different CA`);
       expect(existsSync(join(out, 'ca.key'))).toBe(false);
@@ -162,7 +162,7 @@ describe('pki', () => {
       { name: 'a leaf as CA', args: () => ['--ca-cert', pki.server.certPath, '--ca-key', pki.server.keyPath], code: EXIT_FAILURE, stderr: /not a CA \(basicConstraints CA:TRUE is missing\)/ },
     ])('refuses $name', async ({ args, code, stderr }) => {
       const out = freshDir();
-      const result = await runCli(['pki', '--out', out, ...args()]);
+      const result = await runBuiltCli(['pki', '--out', out, ...args()]);
       expect(result.code).toBe(code);
       expect(result.stderr).toMatch(stderr);
       expect(existsSync(out)).toBe(false);
@@ -178,7 +178,7 @@ describe('pki', () => {
     { name: 'unknown flag', args: ['--sans', 'x'], stderr: /unknown option '--sans'/ },
   ])('usage error: $name', async ({ args, stderr }) => {
     const out = freshDir();
-    const result = await runCli(['pki', '--out', out, ...args]);
+    const result = await runBuiltCli(['pki', '--out', out, ...args]);
     expect(result.code).toBe(EXIT_USAGE);
     expect(result.stderr).toMatch(stderr);
     expect(existsSync(out)).toBe(false);
@@ -188,7 +188,7 @@ describe('pki', () => {
     { name: 'pki --help', args: ['pki', '--help'], stdout: /^Usage: image-policy-webhook pki \[options\] \[command\][\s\S]*--ca-cert <file>[\s\S]*status \[options\] +check a PKI directory/ },
     { name: 'pki status --help', args: ['pki', 'status', '--help'], stdout: /^Usage: image-policy-webhook pki status \[options\][\s\S]*--warn-days <n>/ },
   ])('$name', async ({ args, stdout }) => {
-    const result = await runCli(args);
+    const result = await runBuiltCli(args);
     expect(result.code).toBe(EXIT_OK);
     expect(result.stdout).toMatch(stdout);
   });
@@ -268,7 +268,7 @@ describe('pki status', () => {
     { name: 'bad --warn-days', change: () => undefined, args: ['--warn-days', '-1'], code: EXIT_USAGE, stdout: /^$/, stderr: /must be a whole number of days \(0 or more\), got "-1"/ },
   ])('$name', async ({ change, args = [], code, stdout, stderr }) => {
     const dir = prepare(change);
-    const result = await runCli(['pki', 'status', '--dir', dir, ...args]);
+    const result = await runBuiltCli(['pki', 'status', '--dir', dir, ...args]);
     expect(result.stdout).toMatch(stdout);
     expect(result.stderr).toMatch(stderr);
     expect(result.code).toBe(code);
@@ -276,7 +276,7 @@ describe('pki status', () => {
 
   test('--output json carries the same facts and problems', async () => {
     const dir = prepare((copy) => copyFileSync(pki.apiserverClient.keyPath, join(copy, 'server.key')));
-    const result = await runCli(['pki', 'status', '--dir', dir, '--output', 'json']);
+    const result = await runBuiltCli(['pki', 'status', '--dir', dir, '--output', 'json']);
     expect(result.code).toBe(EXIT_FAILURE);
     const report = JSON.parse(result.stdout) as { dir: string; ok: boolean; certificates: { file: string; summary: { subjectAltNames: string[] }; problems: unknown[] }[] };
     expect(report.dir).toBe(dir);

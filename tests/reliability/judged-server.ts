@@ -4,7 +4,7 @@
 // review and denies a bad one.
 import { createTestPki, type TestPki } from '../support/pki';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
-import { startWebhookProcess, type WebhookProcess } from '../support/webhook-process';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
 import { buildPost, exchangeRaw, type RawCredentials, type RawResponse } from './raw-tls';
 
 export const API_VERSION = 'imagepolicy.k8s.io/v1alpha1';
@@ -48,7 +48,7 @@ export function expectAnswer(response: RawResponse | undefined, expected: Expect
 }
 
 export interface JudgedServer {
-  readonly webhook: WebhookProcess;
+  readonly webhook: ServeProcess;
   readonly credentials: Required<RawCredentials>;
   /** The attack must not have hurt the server: it still allows the good review and denies the bad one. */
   expectStillJudging(): Promise<void>;
@@ -60,7 +60,7 @@ export interface JudgedServer {
 export async function startJudgedServer(): Promise<JudgedServer> {
   const pki: TestPki = await createTestPki();
   const credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
-  const webhook = await startWebhookProcess({ policyFile: writeTempPolicy(CONTRACT_POLICY), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
+  const webhook = await startServeProcess({ policyFile: writeTempPolicy(CONTRACT_POLICY), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
   return {
     webhook,
     credentials,
@@ -74,7 +74,7 @@ export async function startJudgedServer(): Promise<JudgedServer> {
       expectAnswer(bad.responses[0], { decision: 'deny', reason: /busybox/ });
     },
     async stop() {
-      expect(await webhook.stop()).toBe(0);
+      expect((await webhook.stop()).code).toBe(0);
       pki.remove();
     },
   };

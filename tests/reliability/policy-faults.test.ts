@@ -7,7 +7,7 @@ import { applicableFaults, POLICY_FAULTS, POLICY_FILE as POLICY, restorePolicy }
 import { startLoad, type RunningLoad } from './harness/load';
 import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from './harness/scenario';
 import { createServedDirectory, type ServedDirectory } from '../support/served-files';
-import { getHttpStatus, startServe, waitForOutput, type ServeProcess } from '../support/serve-process';
+import { getHttpStatus, startServeProcess, waitForOutput, type ServeProcess } from '../support/serve-process';
 
 const LOAD_WORKERS = 4;
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
   served.write(POLICY, SCENARIO_POLICY_A);
   served.adoptAll();
   credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
-  server = await startServe({ policyFile: served.file(POLICY), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
+  server = await startServeProcess({ unprivileged: true, policyFile: served.file(POLICY), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
   load = startLoad({ port: server.port, ...credentials, requests: SCENARIO_REQUESTS, workers: LOAD_WORKERS, freshConnectionEvery: 10 });
 });
 

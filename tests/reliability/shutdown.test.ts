@@ -9,7 +9,7 @@ import { buildPost, parseResponses, type RawCredentials, type RawResponse } from
 import { startLoad, type RunningLoad } from './harness/load';
 import { buildReview, SCENARIO_POLICY_A, SCENARIO_REQUESTS } from './harness/scenario';
 import { createServedDirectory, type ServedDirectory } from '../support/served-files';
-import { startServe, type ServeProcess } from '../support/serve-process';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
 // serve's default: how long close() waits for in-flight reviews before cutting connections.
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -74,7 +74,7 @@ function connectOutcome(port: number): Promise<string> {
 }
 
 test('SIGTERM during load: in-flight reviews answered, new connections refused, exit 0 in time', async () => {
-  const server = await startServe({ policyFile: served.file('policy.yaml'), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
+  const server = await startServeProcess({ unprivileged: true, policyFile: served.file('policy.yaml'), tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath });
   running = server;
   const load = startLoad({ port: server.port, ...credentials, requests: SCENARIO_REQUESTS, workers: 4, freshConnectionEvery: 5 });
   runningLoad = load;

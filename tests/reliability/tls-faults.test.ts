@@ -9,7 +9,7 @@ import { applicableFaults, CA_FILE as CA, CERT_FILE as CERT, KEY_FILE as KEY, re
 import { startLoad, type RunningLoad } from './harness/load';
 import { SCENARIO_POLICY_A, SCENARIO_REQUESTS } from './harness/scenario';
 import { createServedDirectory, type ServedDirectory } from '../support/served-files';
-import { startServe, waitForOutput, type ServeProcess } from '../support/serve-process';
+import { startServeProcess, waitForOutput, type ServeProcess } from '../support/serve-process';
 
 
 let served: ServedDirectory;
@@ -46,7 +46,7 @@ beforeAll(async () => {
   pki = await createTestPki(served.dir);
   served.write('policy.yaml', SCENARIO_POLICY_A);
   served.adoptAll();
-  server = await startServe({ policyFile: served.file('policy.yaml'), tlsCert: served.file(CERT), tlsKey: served.file(KEY), clientCa: served.file(CA) });
+  server = await startServeProcess({ unprivileged: true, policyFile: served.file('policy.yaml'), tlsCert: served.file(CERT), tlsKey: served.file(KEY), clientCa: served.file(CA) });
   load = startLoad({ port: server.port, ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey, requests: SCENARIO_REQUESTS, workers: 4, freshConnectionEvery: 5 });
 });
 

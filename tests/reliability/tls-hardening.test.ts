@@ -7,7 +7,7 @@ import path from 'node:path';
 import { generateServingCertificate } from '../../src/pki';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES, type TestCredential, type TestPki } from '../support/pki';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
-import { startWebhookProcess, type WebhookProcess } from '../support/webhook-process';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
 import { CLOSING_REVIEW_REQUEST, listLegacyCipherSuites, mapWithLimit, runSClient } from './openssl-client';
 
 const REVIEW = JSON.stringify({
@@ -27,8 +27,8 @@ const DROPPED = /alert|unexpected eof|Connection reset|errno=104|write:errno/;
 const ANY_CIPHER = 'ALL:@SECLEVEL=0';
 
 let pki: TestPki;
-let ecdsaServer: WebhookProcess;
-let rsaServer: WebhookProcess;
+let ecdsaServer: ServeProcess;
+let rsaServer: ServeProcess;
 
 function clientFlags(credential: TestCredential | undefined): string[] {
   return ['-CAfile', pki.ca.certPath, ...(credential ? ['-cert', credential.certPath, '-key', credential.keyPath] : [])];
@@ -49,8 +49,8 @@ beforeAll(async () => {
   writeFileSync(rsaKey, rsa.privateKey, { mode: 0o600 });
   const policyFile = writeTempPolicy(CONTRACT_POLICY);
   [ecdsaServer, rsaServer] = await Promise.all([
-    startWebhookProcess({ policyFile, tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath }),
-    startWebhookProcess({ policyFile, tlsCert: rsaCert, tlsKey: rsaKey, clientCa: pki.ca.certPath }),
+    startServeProcess({ policyFile, tlsCert: pki.server.certPath, tlsKey: pki.server.keyPath, clientCa: pki.ca.certPath }),
+    startServeProcess({ policyFile, tlsCert: rsaCert, tlsKey: rsaKey, clientCa: pki.ca.certPath }),
   ]);
 });
 afterAll(async () => {

@@ -4,11 +4,13 @@
 // SIGTERM with exit code 0.
 import http from 'node:http';
 import { ALL_WORKERS_READY_MESSAGE, InvalidWorkerCountError, MAX_WORKERS, parseWorkerCount } from '../../src/server';
+import { runBuiltCli } from '../support/built-cli';
 import { runCli } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { requestHttps } from '../support/https-client';
 import { createTestPki, type TestPki } from '../support/pki';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
-import { startWebhookProcess, type WebhookProcess } from '../support/webhook-process';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
 const ALLOWED_BODY = JSON.stringify({
   kind: 'ImageReview',
@@ -54,11 +56,7 @@ beforeAll(async () => {
 afterAll(() => pki.remove());
 
 async function waitFor(what: string, check: () => boolean, output: () => string): Promise<void> {
-  const deadline = Date.now() + WAIT_TIMEOUT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually(check, { timeoutMs: WAIT_TIMEOUT_MS, describe: () => `${what}; output:\n${output()}` });
 }
 
 /** The pid lists of every "all workers ready" line the primary logged, oldest first. */
@@ -78,8 +76,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function startTwoWorkers(): Promise<WebhookProcess> {
-  const webhook = await startWebhookProcess({
+async function startTwoWorkers(): Promise<ServeProcess> {
+  const webhook = await startServeProcess({
     policyFile,
     tlsCert: pki.server.certPath,
     tlsKey: pki.server.keyPath,
@@ -122,7 +120,7 @@ describe('serve --workers 2', () => {
     expect(pids).toHaveLength(2);
     for (let index = 0; index < 6; index += 1) await expectReviewAllowed(webhook.port);
 
-    expect(await webhook.stop('SIGTERM')).toBe(0);
+    expect((await webhook.stop('SIGTERM')).code).toBe(0);
     expect(pids!.filter(isAlive)).toEqual([]);
     expect(webhook.output().match(/"message":"stopped"/g)).toHaveLength(2);
   });
@@ -139,7 +137,7 @@ describe('serve --workers 2', () => {
       for (let index = 0; index < 4; index += 1) await expectReviewAllowed(webhook.port);
       expect(webhook.output()).toMatch(/worker exited unexpectedly; replacing it/);
     } finally {
-      expect(await webhook.stop('SIGTERM')).toBe(0);
+      expect((await webhook.stop('SIGTERM')).code).toBe(0);
     }
   });
 
@@ -155,7 +153,7 @@ describe('serve --workers 2', () => {
         expect(sampleValue(metrics, 'image_policy_webhook_last_reload_successful{kind="policy"}')).toBe(1);
       }
     } finally {
-      expect(await webhook.stop('SIGTERM')).toBe(0);
+      expect((await webhook.stop('SIGTERM')).code).toBe(0);
     }
   });
 
@@ -167,18 +165,18 @@ describe('serve --workers 2', () => {
       expect(webhook.child.exitCode).toBeNull();
       await expectReviewAllowed(webhook.port);
     } finally {
-      expect(await webhook.stop('SIGTERM')).toBe(0);
+      expect((await webhook.stop('SIGTERM')).code).toBe(0);
     }
   });
 
   test('SIGINT (a terminal Ctrl-C reaching the primary) also drains and exits 0', async () => {
     const webhook = await startTwoWorkers();
-    expect(await webhook.stop('SIGINT')).toBe(0);
+    expect((await webhook.stop('SIGINT')).code).toBe(0);
   });
 
   test('an invalid policy fails once, not once per worker, and exits non-zero', async () => {
     const badPolicy = writeTempPolicy(`${CONTRACT_POLICY}  - NGINX\n`);
-    const result = await runCli([
+    const result = await runBuiltCli([
       'serve', '--policy', badPolicy, '--tls-cert', pki.server.certPath, '--tls-key', pki.server.keyPath,
       '--client-ca', pki.ca.certPath, '--listen', '127.0.0.1:0', '--health-listen', '127.0.0.1:0', '--workers', '2',
     ]);

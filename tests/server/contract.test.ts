@@ -2,11 +2,10 @@
 // get the decisions listed in the contract under its "allow only registry.example.com/**" policy.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startWebhook, type RunningWebhook } from '../../src/server';
-import { SILENT_LOGGER } from '../../src/logger';
+import type { RunningWebhook } from '../../src/server';
 import { createTestPki, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
-import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
+import { startTestWebhook } from '../support/webhook';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'requests');
 const AUDIT_KEY = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
@@ -24,16 +23,7 @@ let webhook: RunningWebhook;
 
 beforeAll(async () => {
   pki = await createTestPki();
-  webhook = await startWebhook({
-    policyFile: writeTempPolicy(CONTRACT_POLICY),
-    tlsCertFile: pki.server.certPath,
-    tlsKeyFile: pki.server.keyPath,
-    clientCaFile: pki.ca.certPath,
-    listen: { host: '127.0.0.1', port: 0 },
-    healthListen: { host: '127.0.0.1', port: 0 },
-    allowedClientNames: [],
-    logger: SILENT_LOGGER,
-  });
+  webhook = await startTestWebhook(pki);
 });
 afterAll(async () => {
   await webhook.close();

@@ -1,12 +1,12 @@
 // /metrics, /readyz and /healthz on the health port of a real webhook: counters move by exactly
 // what each review over mutual TLS should add, and nothing a pod author controls becomes a label.
-import { SILENT_LOGGER } from '../../src/logger';
-import { startWebhook, type RunningWebhook } from '../../src/server';
+import type { RunningWebhook } from '../../src/server';
 import { generateServingCertificate } from '../../src/pki';
 import { requestHttps } from '../support/https-client';
 import { getPlain, scrapeMetrics, sampleValue, type Sample } from '../support/metrics-text';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES, type TestPki } from '../support/pki';
 import { writeTempPolicy } from '../support/policies';
+import { startTestWebhook } from '../support/webhook';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -32,22 +32,13 @@ function review(images: readonly string[], namespace = 'default', annotations: R
   return JSON.stringify({ kind: 'ImageReview', apiVersion: 'imagepolicy.k8s.io/v1alpha1', spec: { containers: images.map((image) => ({ image })), namespace, annotations } });
 }
 
-function startTestWebhook(certFile: string, keyFile: string): Promise<RunningWebhook> {
-  return startWebhook({
-    policyFile: writeTempPolicy(METRICS_POLICY),
-    tlsCertFile: certFile,
-    tlsKeyFile: keyFile,
-    clientCaFile: pki.ca.certPath,
-    listen: { host: '127.0.0.1', port: 0 },
-    healthListen: { host: '127.0.0.1', port: 0 },
-    allowedClientNames: [],
-    logger: SILENT_LOGGER,
-  });
+function startMetricsWebhook(tlsCertFile: string, tlsKeyFile: string): Promise<RunningWebhook> {
+  return startTestWebhook(pki, { policyFile: writeTempPolicy(METRICS_POLICY), tlsCertFile, tlsKeyFile });
 }
 
 beforeAll(async () => {
   pki = await createTestPki();
-  webhook = await startTestWebhook(pki.server.certPath, pki.server.keyPath);
+  webhook = await startMetricsWebhook(pki.server.certPath, pki.server.keyPath);
 });
 afterAll(async () => {
   await webhook.close();
@@ -214,7 +205,7 @@ describe('health and readiness', () => {
     const keyFile = path.join(pki.dir, `serving-${notBeforeDays}-${notAfterDays}.key`);
     writeFileSync(certFile, serving.certificate);
     writeFileSync(keyFile, serving.privateKey);
-    const dated = await startTestWebhook(certFile, keyFile);
+    const dated = await startMetricsWebhook(certFile, keyFile);
     try {
       const response = await getPlain(dated.healthAddress.port, '/readyz');
       expect(response.status).toBe(ready ? 200 : 503);

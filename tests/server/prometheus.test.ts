@@ -6,14 +6,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SILENT_LOGGER } from '../../src/logger';
-import { startWebhook, type RunningWebhook } from '../../src/server';
-import { PROJECT_ROOT } from '../support/cli';
+import type { RunningWebhook } from '../../src/server';
+import { PROJECT_ROOT } from '../support/built-cli';
+import { eventually } from '../support/eventually';
 import { requestHttps } from '../support/https-client';
 import { getPlain, scrapeMetrics } from '../support/metrics-text';
 import { createTestPki, type TestPki } from '../support/pki';
-import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
-import { findFreePort } from '../support/ports';
+import { waitForReportedPort } from '../support/ports';
+import { startTestWebhook } from '../support/webhook';
 
 jest.setTimeout(90_000);
 
@@ -22,7 +22,7 @@ const RULES_FILE = path.join(MONITORING_DIR, 'image-policy-webhook.rules.yml');
 const RULES_TEST_FILE = path.join(MONITORING_DIR, 'image-policy-webhook.rules.test.yml');
 const PROMETHEUS_CONFIG = path.join(MONITORING_DIR, 'prometheus.yml');
 const DASHBOARD_FILE = path.join(MONITORING_DIR, 'grafana', 'dashboards', 'image-policy-webhook.json');
-const MISSING_TOOL = 'is not installed: .ci/run installs Debian\'s `prometheus` package (apt-get install prometheus), which provides prometheus and promtool';
+const MISSING_TOOL = 'is not installed: scripts/install-test-deps.sh (make test-deps) installs Debian\'s `prometheus` package, which provides prometheus and promtool';
 const ALLOWED_REVIEWS = 3;
 const DENIED_REVIEWS = 2;
 
@@ -67,16 +67,7 @@ describe('every metric the rules and the dashboard name is exported', () => {
   let exported: Set<string>;
   beforeAll(async () => {
     const pki = await createTestPki();
-    const webhook = await startWebhook({
-      policyFile: writeTempPolicy(CONTRACT_POLICY),
-      tlsCertFile: pki.server.certPath,
-      tlsKeyFile: pki.server.keyPath,
-      clientCaFile: pki.ca.certPath,
-      listen: { host: '127.0.0.1', port: 0 },
-      healthListen: { host: '127.0.0.1', port: 0 },
-      allowedClientNames: [],
-      logger: SILENT_LOGGER,
-    });
+    const webhook = await startTestWebhook(pki);
     exported = new Set((await scrapeMetrics(webhook.healthAddress.port)).map((sample) => sample.name.replace(/_(bucket|sum|count)$/, '')));
     await webhook.close();
     pki.remove();
@@ -105,29 +96,15 @@ describe('a real Prometheus scraping a running webhook', () => {
     return JSON.parse(response.body) as Awaited<ReturnType<typeof query>>;
   }
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; prometheus said:\n${prometheusOutput}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  /** Prometheus scrapes and evaluates on its own clock: wait for the data, with what it said on failure. */
+  function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    return eventually(() => probe().catch(() => undefined), { timeoutMs: 30_000, intervalMs: 250, describe: () => `${what}; prometheus said:\n${prometheusOutput}` });
   }
 
   beforeAll(async () => {
     const binary = requireTool('prometheus');
     pki = await createTestPki();
-    webhook = await startWebhook({
-      policyFile: writeTempPolicy(CONTRACT_POLICY),
-      tlsCertFile: pki.server.certPath,
-      tlsKeyFile: pki.server.keyPath,
-      clientCaFile: pki.ca.certPath,
-      listen: { host: '127.0.0.1', port: 0 },
-      healthListen: { host: '127.0.0.1', port: 0 },
-      allowedClientNames: [],
-      logger: SILENT_LOGGER,
-    });
+    webhook = await startTestWebhook(pki);
     const credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
     const review = (image: string): string => JSON.stringify({ kind: 'ImageReview', apiVersion: 'imagepolicy.k8s.io/v1alpha1', spec: { containers: [{ image }], namespace: 'default' } });
     for (let index = 0; index < ALLOWED_REVIEWS; index += 1) await requestHttps(webhook.reviewAddress.port, credentials, review('registry.example.com/app:1'));
@@ -141,15 +118,16 @@ describe('a real Prometheus scraping a running webhook', () => {
       .replace('- image-policy-webhook.rules.yml', `- ${RULES_FILE}`)
       .replace('- 127.0.0.1:9090', `- 127.0.0.1:${webhook.healthAddress.port}`);
     writeFileSync(path.join(workDir, 'prometheus.yml'), config);
-    prometheusPort = await findFreePort();
+    // Port 0, and the port read from its "Listening on" line (logged at info).
     prometheus = spawn(binary, [
       `--config.file=${path.join(workDir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(workDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      '--log.level=warn',
+      '--web.listen-address=127.0.0.1:0',
+      '--log.level=info',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     prometheus.stdout?.on('data', (chunk: Buffer) => (prometheusOutput += chunk.toString()));
     prometheus.stderr?.on('data', (chunk: Buffer) => (prometheusOutput += chunk.toString()));
+    prometheusPort = await waitForReportedPort(() => prometheusOutput, /msg="Listening on" address=127\.0\.0\.1:(\d+)/, 'prometheus');
     await waitFor('prometheus to be ready', async () => ((await getPlain(prometheusPort, '/-/ready')).status === 200 ? true : undefined));
   });
 

@@ -5,12 +5,13 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { generateServingCertificate, type CertificateAndKey } from '../../src/pki';
-import { startWebhook, type RunningWebhook } from '../../src/server';
+import type { RunningWebhook } from '../../src/server';
 import { createMemoryLogger, type MemoryLogger } from '../support/memory-logger';
 import { getPlain, sampleValue, scrapeMetrics } from '../support/metrics-text';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES, type TestCredential, type TestPki } from '../support/pki';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
 import { startReviewLoad, type ReviewLoad } from '../support/review-load';
+import { startTestWebhook } from '../support/webhook';
 import { createPlainDirectory, createProjectedVolume, type FileSet } from '../support/watched-files';
 
 const REVIEW = JSON.stringify({ kind: 'ImageReview', apiVersion: 'imagepolicy.k8s.io/v1alpha1', spec: { containers: [{ image: 'registry.example.com/app:1' }], namespace: 'default' } });
@@ -165,16 +166,7 @@ test.each(rows)('$name', async (row) => {
   let webhook: RunningWebhook | undefined;
   let load: ReviewLoad | undefined;
   try {
-    webhook = await startWebhook({
-      policyFile,
-      tlsCertFile: files.path(CERT),
-      tlsKeyFile: files.path(KEY),
-      clientCaFile: files.path(CLIENT_CA),
-      listen: { host: '127.0.0.1', port: 0 },
-      healthListen: { host: '127.0.0.1', port: 0 },
-      allowedClientNames: [],
-      logger: log.logger,
-    });
+    webhook = await startTestWebhook(pki, { policyFile, tlsCertFile: files.path(CERT), tlsKeyFile: files.path(KEY), clientCaFile: files.path(CLIENT_CA), logger: log.logger });
     const port = webhook.reviewAddress.port;
     expect(await connect(port, pki.apiserverClient)).toEqual({ fingerprint: fingerprintOf(pki.server.certificate), answered: true });
     load = row.load ? startReviewLoad({ port, credentials: { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey }, body: REVIEW }) : undefined;

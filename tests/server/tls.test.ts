@@ -1,10 +1,10 @@
 // The review port over real TLS sockets with generated certificates: who may connect, and how.
 import tls from 'node:tls';
-import { startWebhook, type RunningWebhook } from '../../src/server';
-import { SILENT_LOGGER } from '../../src/logger';
+import type { RunningWebhook } from '../../src/server';
 import { createTestPki, type TestCredential, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
 import { CONTRACT_POLICY, writeTempPolicy } from '../support/policies';
+import { startTestWebhook } from '../support/webhook';
 
 const ALLOWED_BODY = JSON.stringify({
   kind: 'ImageReview',
@@ -22,15 +22,10 @@ beforeAll(async () => {
 afterAll(() => pki.remove());
 
 async function withWebhook<T>(options: { allowedClientNames?: string[]; skipClientAuth?: boolean }, run: (webhook: RunningWebhook) => Promise<T>): Promise<T> {
-  const webhook = await startWebhook({
+  const webhook = await startTestWebhook(pki, {
     policyFile,
-    tlsCertFile: pki.server.certPath,
-    tlsKeyFile: pki.server.keyPath,
-    ...(options.skipClientAuth ? {} : { clientCaFile: pki.ca.certPath }),
-    listen: { host: '127.0.0.1', port: 0 },
-    healthListen: { host: '127.0.0.1', port: 0 },
+    ...(options.skipClientAuth ? { clientCaFile: undefined } : {}),
     allowedClientNames: options.allowedClientNames ?? [],
-    logger: SILENT_LOGGER,
   });
   try {
     return await run(webhook);

@@ -1,29 +1,30 @@
-// Starts the built `serve` command as its own process for fault injection and soak runs: on free
-// loopback ports, as `nobody` when run as root, with optional Node flags (a small heap), and
-// with its exit (code, signal, time) observable so tests can tell a clean stop from a crash.
+// The built `serve` command as a child process, as operators run it: the one harness for every
+// test and script that needs the real process (TLS, kubectl, workers, faults, soak). It binds
+// port 0 and reads the ports from the server's own `serving` log line, so no other process can
+// take a port between choosing it and listening on it. Optionally it runs as `nobody` (when the
+// tests run as root) so "made unreadable" file faults are real, and with Node flags (a small heap).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { findFreePort } from './ports';
+import { CLI_ENTRY, PROJECT_ROOT, requireFreshBuild } from './built-cli';
+import { eventually, GiveUp } from './eventually';
 import { runsAsRoot, UNPRIVILEGED_ID } from './served-files';
 
-/**
- * The checkout this harness belongs to, found by walking up to our package.json, so that it
- * works from jest (tests/reliability/harness) and compiled for make soak/fault (a build folder).
- */
-export function findProjectRoot(start: string = __dirname): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'image-policy-webhook') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no image-policy-webhook package.json above ${start}`);
-  }
-}
-
-const PROJECT_ROOT = findProjectRoot();
-const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'main.js');
 const DROP_PRIVILEGES = ['setpriv', `--reuid=${UNPRIVILEGED_ID}`, `--regid=${UNPRIVILEGED_ID}`, '--clear-groups'];
+const DEFAULT_START_TIMEOUT_MS = 20_000;
+const DEFAULT_STOP_GRACE_MS = 20_000;
+/** Whatever the process printed last is kept for errors even when output is not retained. */
+const OUTPUT_TAIL_BYTES = 64 * 1024;
+/** The `serving` line names both listeners: `"reviews":"https://127.0.0.1:PORT/...","health":"http://127.0.0.1:PORT/..."`. */
+const SERVING_LINE = /"message":"serving".*"reviews":"https:\/\/[^"]*?:(\d+)\/.*"health":"http:\/\/[^"]*?:(\d+)\//;
+const QUIET_LOG_LEVELS = new Set(['warn', 'error']);
+
 let dropsPrivileges: boolean | undefined;
+
+/** The review and health ports a `serve` process reported in its `serving` line, once it has. */
+export function readServingPorts(output: string): { readonly port: number; readonly healthPort: number } | undefined {
+  const match = SERVING_LINE.exec(output);
+  return match === null ? undefined : { port: Number(match[1]), healthPort: Number(match[2]) };
+}
 
 /**
  * True when the server runs as `nobody`: we are root and `nobody` can read the built CLI (a
@@ -43,10 +44,14 @@ export interface ServeOptions {
   readonly policyFile: string;
   readonly tlsCert: string;
   readonly tlsKey: string;
-  readonly clientCa: string;
+  /** Left out: the process is started without --client-ca (and must then be told what to do instead). */
+  readonly clientCa?: string;
+  /** More `serve` flags (`--workers 2`, `--reload-interval 1`); --listen and --health-listen are the harness's. */
   readonly extraArgs?: readonly string[];
   /** Flags for node itself, e.g. --max-old-space-size=64. */
   readonly nodeArgs?: readonly string[];
+  /** Run as `nobody` when the tests run as root and `nobody` can read the checkout. */
+  readonly unprivileged?: boolean;
   readonly startTimeoutMs?: number;
   /** Sees every chunk the process prints (long runs count log lines here instead of keeping them). */
   readonly onOutput?: (chunk: string) => void;
@@ -70,11 +75,9 @@ export interface ServeProcess {
   output(): string;
   isRunning(): boolean;
   signal(signal: NodeJS.Signals): void;
-  /** SIGTERM, then the exit; SIGKILL if it is not gone within `graceMs`. */
-  stop(graceMs?: number): Promise<ServeExit>;
+  /** `signal` (SIGTERM), then the exit; SIGKILL if it is not gone within `graceMs`. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<ServeExit>;
 }
-
-const DEFAULT_STOP_GRACE_MS = 20_000;
 
 export function getHttpStatus(port: number, path: string, timeoutMs = 1_000): Promise<number> {
   return new Promise((resolve) => {
@@ -87,49 +90,64 @@ export function getHttpStatus(port: number, path: string, timeoutMs = 1_000): Pr
   });
 }
 
-export async function startServe(options: ServeOptions): Promise<ServeProcess> {
-  const port = await findFreePort();
-  const healthPort = await findFreePort();
+function buildCommand(options: ServeOptions): string[] {
+  const extraArgs = options.extraArgs ?? [];
+  const level = extraArgs[extraArgs.indexOf('--log-level') + 1];
+  if (extraArgs.includes('--log-level') && level !== undefined && QUIET_LOG_LEVELS.has(level)) {
+    throw new Error(`serve-process: --log-level ${level} hides the "serving" line that reports the ports; keep info and pass retainOutput: false`);
+  }
   const nodeCommand = [process.execPath, ...(options.nodeArgs ?? []), CLI_ENTRY, 'serve',
     '--policy', options.policyFile,
     '--tls-cert', options.tlsCert,
     '--tls-key', options.tlsKey,
-    '--client-ca', options.clientCa,
-    '--listen', `127.0.0.1:${port}`,
-    '--health-listen', `127.0.0.1:${healthPort}`,
-    ...(options.extraArgs ?? []),
+    ...(options.clientCa === undefined ? [] : ['--client-ca', options.clientCa]),
+    '--listen', '127.0.0.1:0',
+    '--health-listen', '127.0.0.1:0',
+    ...extraArgs,
   ];
   // setpriv execs node in place, so the pid we hold is the server's own.
-  const command = serverDropsPrivileges() ? [...DROP_PRIVILEGES, ...nodeCommand] : nodeCommand;
+  return options.unprivileged === true && serverDropsPrivileges() ? [...DROP_PRIVILEGES, ...nodeCommand] : nodeCommand;
+}
+
+export async function startServeProcess(options: ServeOptions): Promise<ServeProcess> {
+  requireFreshBuild();
+  const command = buildCommand(options);
   const child = spawn(command[0]!, command.slice(1), { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let ports: { port: number; healthPort: number } | undefined;
+  let pending = '';
   const retain = options.retainOutput ?? true;
   const collect = (chunk: Buffer): void => {
     const text = chunk.toString();
     options.onOutput?.(text);
-    // Without retention, keep a tail: startup errors and a dying process's last words.
-    output = retain ? output + text : (output + text).slice(-64 * 1024);
+    output = retain ? output + text : (output + text).slice(-OUTPUT_TAIL_BYTES);
+    if (ports !== undefined) return;
+    pending += text;
+    ports = readServingPorts(pending);
+    if (ports === undefined) pending = pending.slice(pending.lastIndexOf('\n') + 1);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<ServeExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
   const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
-  for (;;) {
-    if (!isRunning()) throw new Error(`serve exited with ${child.exitCode ?? child.signalCode} before it was healthy:\n${output}`);
-    if ((await getHttpStatus(healthPort, '/healthz')) === 200) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`serve did not become healthy in time:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  let listening: { port: number; healthPort: number };
+  try {
+    listening = await eventually(
+      async () => {
+        if (!isRunning()) throw new GiveUp(`serve exited with ${child.exitCode ?? child.signalCode} before it served:\n${output}`);
+        return ports !== undefined && (await getHttpStatus(ports.healthPort, '/healthz')) === 200 ? ports : undefined;
+      },
+      { timeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, describe: () => `serve to report its ports and answer /healthz; its output:\n${output}` },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   }
 
   return {
     pid: child.pid!,
-    port,
-    healthPort,
+    ...listening,
     child,
     exited,
     output: () => output,
@@ -137,8 +155,8 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
     signal: (signal) => {
       if (isRunning()) child.kill(signal);
     },
-    async stop(graceMs = DEFAULT_STOP_GRACE_MS) {
-      if (isRunning()) child.kill('SIGTERM');
+    async stop(signal = 'SIGTERM', graceMs = DEFAULT_STOP_GRACE_MS) {
+      if (isRunning()) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const exit = await exited;
       clearTimeout(timer);
@@ -147,14 +165,10 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
   };
 }
 
-/** Resolves once `predicate` holds for the process output, or rejects after `timeoutMs`. */
-export async function waitForOutput(server: ServeProcess, predicate: RegExp, timeoutMs = 10_000, from = 0): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = server.output().slice(from);
-    const match = predicate.exec(text);
-    if (match) return match[0];
-    if (Date.now() > deadline) throw new Error(`no output matching ${predicate} within ${timeoutMs} ms; output since mark:\n${text.slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/** Resolves with the first match of `pattern` in the output after offset `from`. */
+export function waitForOutput(server: ServeProcess, pattern: RegExp, timeoutMs = 10_000, from = 0): Promise<string> {
+  return eventually(() => pattern.exec(server.output().slice(from))?.[0], {
+    timeoutMs,
+    describe: () => `output matching ${pattern}; output since the mark:\n${server.output().slice(from).slice(-2000)}`,
+  });
 }
