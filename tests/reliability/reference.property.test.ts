@@ -1,8 +1,7 @@
 // Properties of the image-reference parser over generated input (fixed seed, reproducible):
 // it throws nothing but InvalidImageReferenceError, its messages stay one short line, it finds
 // exactly the parts a valid reference was built from, printing is a fixed point, and hostile
-// strings up to 64 KiB are refused in linear time.
-import { performance } from 'node:perf_hooks';
+// strings up to 64 KiB are handled like any other input.
 import fc from 'fast-check';
 import { InvalidImageReferenceError, formatReference, parseImageReference, type ImageReference } from '../../src/reference';
 import {
@@ -16,11 +15,6 @@ import {
 // A fault message quotes at most 100 characters of the input; the rest is fixed text.
 const MAX_MESSAGE_LENGTH = 400;
 const HOSTILE_SAMPLES = 300;
-const WARM_UP_RUNS = 200;
-const RUNS_PER_INPUT = 3;
-// Generous on purpose: real cost is microseconds; a backtracking blow-up costs seconds.
-const MEDIAN_BOUND_MS = 1;
-const MAX_BOUND_MS = 50;
 
 function parseOrError(input: unknown): ImageReference | InvalidImageReferenceError {
   try {
@@ -86,26 +80,10 @@ describe('parseImageReference over generated input', () => {
   });
 });
 
-describe('parseImageReference cost on hostile input up to 64 KiB', () => {
-  test(`median under ${MEDIAN_BOUND_MS} ms, slowest under ${MAX_BOUND_MS} ms`, () => {
+describe('parseImageReference on hostile input up to 64 KiB', () => {
+  test('refuses or parses it, throwing nothing else (how fast: make bench, hostile part)', () => {
     const inputs = fc.sample(hostileStringArbitrary, { seed: FIXED_SEED, numRuns: HOSTILE_SAMPLES });
-    for (const input of inputs.slice(0, WARM_UP_RUNS)) parseOrError(input);
-    // Each input's cost is the best of a few runs: a garbage-collection pause or a busy machine
-    // inflates one run, while a backtracking blow-up is slow every time.
-    const timings = inputs.map((input) => {
-      let best = Number.POSITIVE_INFINITY;
-      for (let run = 0; run < RUNS_PER_INPUT; run += 1) {
-        const start = performance.now();
-        parseOrError(input);
-        best = Math.min(best, performance.now() - start);
-      }
-      return { ms: best, length: input.length, head: input.slice(0, 40) };
-    });
-    const sorted = [...timings].sort((a, b) => a.ms - b.ms);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    const slowest = sorted[sorted.length - 1]!;
     expect(Math.max(...inputs.map((input) => input.length))).toBeGreaterThan(60 * 1024);
-    expect(median.ms).toBeLessThan(MEDIAN_BOUND_MS);
-    if (slowest.ms >= MAX_BOUND_MS) throw new Error(`slowest input took ${slowest.ms.toFixed(2)} ms: ${JSON.stringify(slowest)}`);
+    for (const input of inputs) parseOrError(input);
   });
 });

@@ -5,12 +5,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReportDirectoryError, ReportWatcher, readReportDirectory } from '../../src/review-context';
+import { eventually } from '../support/eventually';
 import { createMemoryLogger, type MemoryLogger } from '../support/memory-logger';
 import { FIXTURE_DIGESTS, INVALID_REPORTS_DIR, VALID_REPORTS_DIR } from '../support/trivy';
 
 const LEDGER_142 = 'registry.example.com/payments/ledger:1.4.2';
 const DEBOUNCE_MS = 20;
-const WAIT_MS = 5_000;
+const WAIT_MS = 15_000;
 
 let directory: string;
 let memory: MemoryLogger;
@@ -44,11 +45,7 @@ function startWatcher(strict = true): ReportWatcher {
 }
 
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await eventually(condition, { timeoutMs: WAIT_MS, intervalMs: 10, describe: () => what });
 }
 
 describe('readReportDirectory', () => {

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { generateServingCertificate, type CertificateAndKey } from '../../src/pki';
 import type { RunningWebhook } from '../../src/server';
+import { eventually } from '../support/eventually';
 import { createMemoryLogger, type MemoryLogger } from '../support/memory-logger';
 import { getPlain, sampleValue, scrapeMetrics } from '../support/metrics-text';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES, type TestCredential, type TestPki } from '../support/pki';
@@ -19,6 +20,9 @@ const CERT = 'tls.crt';
 const KEY = 'tls.key';
 const CLIENT_CA = 'ca.crt';
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Answers the load must have had before a file changes, so a failure during the change would show. */
+const ANSWERS_BEFORE_CHANGE = 10;
+const ABSENCE_WINDOW_MS = 200;
 
 let pki: TestPki;
 let nextServing: CertificateAndKey;
@@ -170,13 +174,16 @@ test.each(rows)('$name', async (row) => {
     const port = webhook.reviewAddress.port;
     expect(await connect(port, pki.apiserverClient)).toEqual({ fingerprint: fingerprintOf(pki.server.certificate), answered: true });
     load = row.load ? startReviewLoad({ port, credentials: { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey }, body: REVIEW }) : undefined;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const running = load;
+    if (running !== undefined) await eventually(() => running.records.length >= ANSWERS_BEFORE_CHANGE, { describe: () => 'answers under load before the change' });
 
     const before = log.entries().length;
     row.change({ ...(plain ? { plain } : {}), ...(volume ? { volume } : {}), initial });
     const logged = await waitForReload(log, before, row.outcome);
     if (row.refusalMentions) expect(logged).toMatch(row.refusalMentions);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // An observation window for a second reload or refusal that must not come (a slow machine
+    // can only make it miss one, never fail the test).
+    await new Promise((resolve) => setTimeout(resolve, ABSENCE_WINDOW_MS));
 
     const expected = fingerprintOf(row.serving === 'new' ? nextServing.certificate : pki.server.certificate);
     const apiserver = await connect(port, pki.apiserverClient);
