@@ -7,9 +7,9 @@ import request from 'supertest';
 import { checkCaseResponse, runCase } from '../../src/cases';
 import { loadCaseFileFromDisk } from '../../src/cli/case-files';
 import { createApp } from '../../src/server';
+import { CASES_DIR } from '../support/paths';
 import { SILENT_LOGGER } from '../../src/logger';
 
-const CASES_DIR = __dirname;
 
 const files = readdirSync(CASES_DIR).filter((file) => file.endsWith('.yaml')).sort();
 

@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { decodeImageReview } from '../../src/imagereview/decode';
+import { FIXTURES_DIR } from '../support/paths';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'requests');
+const FIXTURES = path.join(FIXTURES_DIR, 'requests');
 const requestFiles = [
   ...readdirSync(FIXTURES).filter((file) => file.endsWith('.json')).map((file) => path.join(FIXTURES, file)),
   ...readdirSync(path.join(FIXTURES, 'k8s-1.33-and-older')).map((file) => path.join(FIXTURES, 'k8s-1.33-and-older', file)),

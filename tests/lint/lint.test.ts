@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONTROL_PLANE_IMAGES, type LintOptions, type PolicyWarning, formatPolicyWarning, lintPolicy } from '../../src/lint';
 import { loadPolicy } from '../../src/policy';
+import { PROJECT_ROOT } from '../support/paths';
 
 const HEADER = 'apiVersion: image-policy-webhook/v1\nkind: ImagePolicy\nmetadata:\n  name: lint\n';
 /** Lines before the body: entries in a body start on line 5. */
@@ -96,7 +97,7 @@ describe('bootstrap warnings', () => {
 
 describe('the shipped example policy', () => {
   test('is clean, bootstrap included', () => {
-    const file = path.join(__dirname, '..', '..', 'examples', 'policy.yaml');
+    const file = path.join(PROJECT_ROOT, 'examples', 'policy.yaml');
     const text = readFileSync(file, 'utf8');
     const options = { controlPlane: true, webhookImages: ['registry.example.com/platform/image-policy-webhook:0.1.0'], webhookNamespace: 'kube-system' };
     expect(lintPolicy(loadPolicy(text, 'examples/policy.yaml'), text, options)).toEqual([]);

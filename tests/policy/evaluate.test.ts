@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { MAX_REASON_LENGTH, NO_ALLOW_RULE, evaluate } from '../../src/policy';
 import { DIGEST, buildPolicy, buildReview } from './policies';
+import { FIXTURES_DIR } from '../support/paths';
 
 // The contract's example policy: allow registry.example.com/**, deny everything else.
 const CONTRACT_POLICY = buildPolicy({ allow: ['registry.example.com/**'] }, 'contract');
@@ -32,7 +33,7 @@ describe('decision table (upstream TestContainerCombinations)', () => {
 });
 
 describe('contract request fixtures', () => {
-  const FIXTURES = join(__dirname, '..', 'fixtures', 'requests');
+  const FIXTURES = join(FIXTURES_DIR, 'requests');
   test.each([
     { name: 'plain pod', file: 'request-plain-pod.json', allowed: true },
     { name: 'init containers', file: 'request-init-containers.json', allowed: false },

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { policyJsonSchema } from '../../src/policy';
+import { PROJECT_ROOT } from '../support/paths';
 
-const SCHEMA_FILE = join(__dirname, '..', '..', 'schema', 'policy.schema.json');
+const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'policy.schema.json');
 const REGENERATE =
   'npm run build && node -e "process.stdout.write(JSON.stringify(require(\'./dist/policy\').policyJsonSchema(), null, 2) + \'\\n\')" > schema/policy.schema.json';
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { parseDocument } from 'yaml';
 import { parseSimpleYaml } from '../../src/policy/simple-yaml';
+import { PROJECT_ROOT } from '../support/paths';
 
 /** What loadPolicy's full path reads: the value, or undefined when it reports any problem. */
 function readFully(text: string): unknown {
@@ -108,7 +109,7 @@ describe('leaves everything else to the full parser', () => {
   });
 });
 
-const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+const REPOSITORY_ROOT = PROJECT_ROOT;
 
 describe('every policy file in the repository', () => {
   const files = ['examples', 'bench']

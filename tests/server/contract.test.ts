@@ -5,9 +5,10 @@ import path from 'node:path';
 import type { RunningWebhook } from '../../src/server';
 import { createTestPki, type TestPki } from '../support/pki';
 import { requestHttps } from '../support/https-client';
+import { FIXTURES_DIR } from '../support/paths';
 import { startTestWebhook } from '../support/webhook';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'requests');
+const FIXTURES = path.join(FIXTURES_DIR, 'requests');
 const AUDIT_KEY = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
 const EXPECTED: ReadonlyArray<{ file: string; allowed: boolean; reasonMentions?: string }> = [

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReviewSubject } from '../../src/policy';
+import { FIXTURES_DIR } from '../support/paths';
 
-export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
+export { FIXTURES_DIR };
 export const PODS_FILE = path.join(FIXTURES_DIR, 'suggest', 'pods.json');
 export const AUDIT_LOG_FILE = path.join(FIXTURES_DIR, 'decision-log', 'audit.log');
 

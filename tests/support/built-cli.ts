@@ -2,22 +2,11 @@
 // system tests of the real binary (process exit codes, real stdin, signals) and the serve-process
 // harness. It refuses to run a build older than src/, so no test ever judges stale code.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from './paths';
 
-/**
- * The checkout these helpers belong to, found by walking up to our package.json, so that they
- * work from jest (tests/support) and compiled for make soak/fault (a build folder).
- */
-export function findProjectRoot(start: string = __dirname): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'image-policy-webhook') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no image-policy-webhook package.json above ${start}`);
-  }
-}
-
-export const PROJECT_ROOT = findProjectRoot();
+export { PROJECT_ROOT } from './paths';
 export const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'main.js');
 const SOURCE_DIR = path.join(PROJECT_ROOT, 'src');
 

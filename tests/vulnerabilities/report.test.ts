@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportError, parseTrivyReport } from '../../src/vulnerabilities';
+import { FIXTURES_DIR } from '../support/paths';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'trivy');
+const FIXTURES = join(FIXTURES_DIR, 'trivy');
 const LEDGER_142_DIGEST = 'sha256:e55c9f547268701f7f123ac69d1ee427aed58bc5c6aabeca61da098d9c9925c3';
 const GATEWAY_DIGEST = 'sha256:de7a6a7c0ce99d179c0c4e8992ef9fd42ea01b055b8f94db3422fb1fdc18e13b';
 const ALPINE_DIGEST = 'sha256:b646acd4cfc2488e965f01032bd13e9b0edeb6a67c39f77ca119797e519148cd';

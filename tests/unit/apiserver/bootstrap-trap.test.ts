@@ -11,8 +11,8 @@ import {
   normalizeWebhookServerUrl,
   validateImagePolicySettings,
 } from '../../../src/apiserver';
+import { PROJECT_ROOT } from '../../support/paths';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 const GENERATED_DIR = 'apiserver-config';
 /** The Makefile's defaults for `make apiserver-config`. */
 const MAKE_DEFAULTS = { server: 'https://127.0.0.1:8443/imagepolicy', outDir: 'apiserver-config', pkiDir: 'pki' };

@@ -1,10 +1,9 @@
 // The architecture, enforced: the pure folders compute without I/O, only main.ts imports cli/,
 // folders are entered through their index.ts, no folders import each other in a circle, winston
 // stays behind the project's Logger, and each folder says what it offers. The rows with made-up graphs prove each rule can fail.
-import path from 'node:path';
 import { type ArchitectureRules, type SourceFacts, findFolderCycles, findFoldersWithoutIndex, findViolations, readImportGraph } from '../../support/import-graph';
+import { PROJECT_ROOT } from '../../support/paths';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 const RULES: ArchitectureRules = {
   pureFolders: ['apiserver', 'cases', 'decision-log', 'errors', 'imagereview', 'json-location', 'lint', 'pki', 'policy', 'reference', 'replay', 'suggest', 'vulnerabilities'],
