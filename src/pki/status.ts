@@ -1,6 +1,7 @@
 // `pki status` as a pure function: given the contents of a PKI directory and a clock, report each
 // certificate's facts and every fault that would break the webhook's TLS — missing or unparsable
 // files, a key that belongs to another certificate, a foreign issuer, expiry, the wrong purpose.
+import { describeError } from '../errors';
 import { PkiError } from './errors';
 import { explainIssuerMismatch, inspectCertificate, type CertificateSummary } from './inspect';
 import { privateKeyMatchesCertificate } from './keys';
@@ -40,10 +41,6 @@ export interface PkiStatusOptions {
   now: Date;
   /** A certificate that expires within this many days is a fault. */
   warnDays: number;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function readText(files: Readonly<Record<string, PkiFileContent>>, file: string, required: boolean, problems: PkiProblem[]): string | undefined {

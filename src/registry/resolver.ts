@@ -3,6 +3,7 @@
 // Failures are shared by the callers waiting at that moment but not cached, so a registry that
 // comes back is used at once.
 import { type TagResolution, formatTagKey } from '../policy';
+import { describeError } from '../errors';
 import { type Clock, ExpiringLruCache } from './cache';
 import type { TagReference } from './client';
 import { RegistryLookupError } from './errors';
@@ -49,7 +50,7 @@ export class TagResolver {
       return { ok: true, digest };
     } catch (error) {
       if (error instanceof RegistryLookupError) return { ok: false, fault: error.message };
-      return { ok: false, fault: `registry ${reference.registry}: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, fault: `registry ${reference.registry}: ${describeError(error)}` };
     } finally {
       this.inFlight.delete(key);
     }
