@@ -1,11 +1,11 @@
-// The built `apiserver-config` command end to end: what it writes for each credential layout, that
+// The `apiserver-config` command end to end (in-process): what it writes for each credential layout, that
 // bad input writes nothing, that only its own files are replaced, and that the committed default
 // output in apiserver-config/ is exactly what `make apiserver-config` regenerates.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { PROJECT_ROOT, runBuiltCli } from '../../support/built-cli';
+import { PROJECT_ROOT, runCli } from '../../support/cli';
 import { createTestPki, type TestPki } from '../../support/pki';
 
 const OUTPUT_FILES = ['README.md', 'admission-configuration.yaml', 'imagepolicy-kubeconfig.yaml'];
@@ -47,7 +47,7 @@ function readImagePolicy(dir: string): Record<string, unknown> {
 
 test('the committed apiserver-config/ is exactly what make apiserver-config regenerates', async () => {
   const cwd = freshDir();
-  const result = await runBuiltCli(['apiserver-config', '--server', SERVER, '--pki-dir', 'pki', '--out', 'apiserver-config'], { cwd });
+  const result = await runCli(['apiserver-config', '--server', SERVER, '--pki-dir', 'pki', '--out', 'apiserver-config'], { cwd });
   expect(result.code).toBe(0);
   for (const name of OUTPUT_FILES) {
     const committed = readFileSync(path.join(PROJECT_ROOT, 'apiserver-config', name), 'utf8');
@@ -79,7 +79,7 @@ test.each([
   },
 ])('$name', async ({ flags, cluster, user, kubeconfigMode }) => {
   const out = freshDir();
-  const result = await runBuiltCli(['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out, ...flags]);
+  const result = await runCli(['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out, ...flags]);
   expect(result.stderr).not.toMatch(/warning/i);
   expect(result.code).toBe(0);
   expect(readdirSync(out).sort()).toEqual(OUTPUT_FILES);
@@ -104,14 +104,14 @@ test.each([
   { name: '0 means the default', flags: ['--allow-ttl', '0'], want: { allowTTL: 300, denyTTL: 30, retryBackoff: 500, defaultAllow: false } },
 ])('settings: $name', async ({ flags, want }) => {
   const out = freshDir();
-  const result = await runBuiltCli(['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out, ...flags]);
+  const result = await runCli(['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out, ...flags]);
   expect(result.code).toBe(0);
   expect(readImagePolicy(out)).toEqual({ kubeConfigFile: '/etc/kubernetes/imagepolicy/imagepolicy-kubeconfig.yaml', ...want });
 });
 
 test('--default-allow writes fail open and warns on stderr and in the README', async () => {
   const out = freshDir();
-  const result = await runBuiltCli(['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out, '--default-allow']);
+  const result = await runCli(['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out, '--default-allow']);
   expect(result.code).toBe(0);
   expect(result.stderr).toMatch(/WARNING: --default-allow: kube-apiserver will ADMIT pods unchecked/);
   expect(readImagePolicy(out).defaultAllow).toBe(true);
@@ -130,7 +130,7 @@ test.each([
   { name: '--embed-certs without PKI files', flags: ['--server', SERVER, '--embed-certs', '--pki-dir', '/nonexistent/pki'], error: /--embed-certs: cannot read \/nonexistent\/pki\/ca\.crt: no such file/ },
 ])('refuses $name, writing nothing', async ({ flags, error }) => {
   const out = path.join(freshDir(), 'never-created');
-  const result = await runBuiltCli(['apiserver-config', '--pki-dir', pki.dir, '--out', out, ...flags]);
+  const result = await runCli(['apiserver-config', '--pki-dir', pki.dir, '--out', out, ...flags]);
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/apiserver-config: nothing was written:/);
   expect(result.stderr).toMatch(error);
@@ -138,7 +138,7 @@ test.each([
 });
 
 test('all problems are listed in one run', async () => {
-  const result = await runBuiltCli(['apiserver-config', '--server', 'http://h', '--allow-ttl', '9999', '--deny-ttl', 'x', '--out', freshDir()]);
+  const result = await runCli(['apiserver-config', '--server', 'http://h', '--allow-ttl', '9999', '--deny-ttl', 'x', '--out', freshDir()]);
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/https:\/\/[\s\S]*allowTTL[\s\S]*denyTTL/);
 });
@@ -148,19 +148,19 @@ test('embedding a key where the certificate belongs names the file', async () =>
   writeFileSync(path.join(swapped, 'ca.crt'), pki.ca.certificate);
   writeFileSync(path.join(swapped, 'apiserver-client.crt'), pki.apiserverClient.privateKey);
   writeFileSync(path.join(swapped, 'apiserver-client.key'), pki.apiserverClient.privateKey);
-  const result = await runBuiltCli(['apiserver-config', '--server', SERVER, '--embed-certs', '--pki-dir', swapped, '--out', freshDir()]);
+  const result = await runCli(['apiserver-config', '--server', SERVER, '--embed-certs', '--pki-dir', swapped, '--out', freshDir()]);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain(`clientCertificate data (${path.join(swapped, 'apiserver-client.crt')}) must be a PEM certificate`);
 });
 
 test('--embed-certs and --relative-paths together are a usage error', async () => {
-  const result = await runBuiltCli(['apiserver-config', '--server', SERVER, '--embed-certs', '--relative-paths', '--out', freshDir()]);
+  const result = await runCli(['apiserver-config', '--server', SERVER, '--embed-certs', '--relative-paths', '--out', freshDir()]);
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/cannot be used with/);
 });
 
 test('--server is required', async () => {
-  const result = await runBuiltCli(['apiserver-config', '--out', freshDir()]);
+  const result = await runCli(['apiserver-config', '--out', freshDir()]);
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/--server <url>/);
 });
@@ -168,11 +168,11 @@ test('--server is required', async () => {
 test('regenerating replaces its own files and reports unchanged ones', async () => {
   const out = freshDir();
   const args = ['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out];
-  expect((await runBuiltCli(args)).code).toBe(0);
-  const again = await runBuiltCli(args);
+  expect((await runCli(args)).code).toBe(0);
+  const again = await runCli(args);
   expect(again.code).toBe(0);
   expect(again.stdout).toContain(`unchanged ${path.join(out, 'admission-configuration.yaml')}`);
-  const changed = await runBuiltCli([...args, '--deny-ttl', '10']);
+  const changed = await runCli([...args, '--deny-ttl', '10']);
   expect(changed.code).toBe(0);
   expect(changed.stdout).toContain(`wrote ${path.join(out, 'admission-configuration.yaml')}`);
   expect(readImagePolicy(out).denyTTL).toBe(10);
@@ -183,12 +183,12 @@ test('a file it did not generate is kept unless --force, and nothing is written 
   const foreign = 'apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n  - name: EventRateLimit\n';
   writeFileSync(path.join(out, 'admission-configuration.yaml'), foreign);
   const args = ['apiserver-config', '--server', SERVER, '--pki-dir', pki.dir, '--out', out];
-  const refused = await runBuiltCli(args);
+  const refused = await runCli(args);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain(`${path.join(out, 'admission-configuration.yaml')} exists and was not generated by apiserver-config`);
   expect(readFileSync(path.join(out, 'admission-configuration.yaml'), 'utf8')).toBe(foreign);
   expect(readdirSync(out)).toEqual(['admission-configuration.yaml']);
-  const forced = await runBuiltCli([...args, '--force']);
+  const forced = await runCli([...args, '--force']);
   expect(forced.code).toBe(0);
   expect(readImagePolicy(out).defaultAllow).toBe(false);
 });
@@ -200,7 +200,7 @@ test.each([
   { name: 'IP the serving certificate does not name', server: 'https://10.0.0.7:8443', warning: /does not name 10\.0\.0\.7/ },
   { name: 'path the webhook does not serve', server: 'https://127.0.0.1:8443/review', warning: /the webhook serves reviews on \/imagepolicy; kube-apiserver will POST to \/review/ },
 ])('$name', async ({ server, warning }) => {
-  const result = await runBuiltCli(['apiserver-config', '--server', server, '--pki-dir', pki.dir, '--out', freshDir()]);
+  const result = await runCli(['apiserver-config', '--server', server, '--pki-dir', pki.dir, '--out', freshDir()]);
   expect(result.code).toBe(0);
   if (warning === undefined) expect(result.stderr).toBe('');
   else expect(result.stderr).toMatch(warning);
@@ -210,7 +210,7 @@ test('a serving certificate from another CA is flagged', async () => {
   const mixed = freshDir();
   writeFileSync(path.join(mixed, 'ca.crt'), pki.foreignCa.certificate);
   writeFileSync(path.join(mixed, 'server.crt'), pki.server.certificate);
-  const result = await runBuiltCli(['apiserver-config', '--server', SERVER, '--pki-dir', mixed, '--out', freshDir()]);
+  const result = await runCli(['apiserver-config', '--server', SERVER, '--pki-dir', mixed, '--out', freshDir()]);
   expect(result.code).toBe(0);
   expect(result.stderr).toContain(`warning: ${path.join(mixed, 'server.crt')} is not signed by ${path.join(mixed, 'ca.crt')}`);
 });

@@ -1,6 +1,6 @@
 // `check` as operators and CI run it: warnings as file:line:col on stderr with exit 0, exit 1
 // with --strict, errors still exit 1, and the bootstrap flags.
-import { runBuiltCli } from '../../support/built-cli';
+import { runCli } from '../../support/cli';
 import { writeTempPolicy } from '../../support/policies';
 
 const HEADER = 'apiVersion: image-policy-webhook/v1\nkind: ImagePolicy\nmetadata:\n  name: lint\n';
@@ -21,7 +21,7 @@ describe('check warnings, one row per class', () => {
     { name: 'control-plane check off', body: 'allow:\n  - quay.io/app\n', args: ['--no-control-plane'], warning: undefined },
   ])('$name', async ({ body, args, warning }) => {
     const file = writeTempPolicy(HEADER + body);
-    const result = await runBuiltCli(['check', ...args, file]);
+    const result = await runCli(['check', ...args, file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/: valid policy "lint" \(hash [0-9a-f]{12}\)/);
     if (warning === undefined) {
@@ -30,31 +30,31 @@ describe('check warnings, one row per class', () => {
     }
     expect(result.stderr.startsWith(file)).toBe(true);
     expect(result.stderr).toMatch(warning);
-    const strict = await runBuiltCli(['check', '--strict', ...args, file]);
+    const strict = await runCli(['check', '--strict', ...args, file]);
     expect({ code: strict.code, stderr: strict.stderr }).toEqual({ code: 1, stderr: result.stderr });
   });
 });
 
 describe('check exit codes', () => {
   test('the shipped example policy is clean, even with --strict and its webhook image', async () => {
-    const result = await runBuiltCli(['check', '--strict', '--webhook-image', WEBHOOK, 'examples/policy.yaml']);
+    const result = await runCli(['check', '--strict', '--webhook-image', WEBHOOK, 'examples/policy.yaml']);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   test('an invalid policy still exits 1 with its errors and no warnings', async () => {
-    const result = await runBuiltCli(['check', writeTempPolicy(`${HEADER}allow:\n  - Bad/Path\n`)]);
+    const result = await runCli(['check', writeTempPolicy(`${HEADER}allow:\n  - Bad/Path\n`)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/:6:5: allow\[0\]: pattern "Bad\/Path" .*lowercase/);
     expect(result.stderr).not.toMatch(/warning/);
   });
 
   test('the warning count is on the summary line', async () => {
-    const result = await runBuiltCli(['check', writeTempPolicy(`${HEADER}${CONTROL_PLANE}  - gcr.io/org*\n  - internal/app\n`)]);
+    const result = await runCli(['check', writeTempPolicy(`${HEADER}${CONTROL_PLANE}  - gcr.io/org*\n  - internal/app\n`)]);
     expect(result.stdout).toMatch(/, 2 warnings\n$/);
   });
 
   test('an invalid --webhook-image is a usage error', async () => {
-    const result = await runBuiltCli(['check', '--webhook-image', 'Not A Reference', 'examples/policy.yaml']);
+    const result = await runCli(['check', '--webhook-image', 'Not A Reference', 'examples/policy.yaml']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^check: --webhook-image "Not A Reference" /);
   });

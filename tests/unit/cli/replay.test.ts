@@ -2,7 +2,7 @@
 // (exit 0); candidates that refuse or admit more are reported both ways (exit 1); JSON for scripts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runBuiltCli } from '../../support/built-cli';
+import { runCli } from '../../support/cli';
 import { writeTempPolicy } from '../../support/policies';
 import { AUDIT_LOG_FILE, FIXTURES_DIR } from '../suggest/fixtures';
 
@@ -20,7 +20,7 @@ interface ReplayJson {
 }
 
 async function replayJson(policy: string, extra: string[] = []): Promise<{ code: number | null; report: ReplayJson }> {
-  const result = await runBuiltCli(['replay', '--policy', policy, '--log', AUDIT_LOG_FILE, '--output', 'json', ...extra]);
+  const result = await runCli(['replay', '--policy', policy, '--log', AUDIT_LOG_FILE, '--output', 'json', ...extra]);
   return { code: result.code, report: JSON.parse(result.stdout) as ReplayJson };
 }
 
@@ -50,14 +50,14 @@ describe('replay', () => {
     { name: 'admitted pods would be refused', policy: ENFORCE, code: 1 },
     { name: 'nothing changes', policy: BASELINE, code: 0 },
   ])('--fail-on denied: $name', async ({ policy, code }) => {
-    const result = await runBuiltCli(['replay', '--policy', policy, '--log', AUDIT_LOG_FILE, '--fail-on', 'denied']);
+    const result = await runCli(['replay', '--policy', policy, '--log', AUDIT_LOG_FILE, '--fail-on', 'denied']);
     expect(result.code).toBe(code);
   });
 
   test('audit → enforce: a policy suggested from the log, in enforce mode, refuses nothing the log admitted', async () => {
-    const suggested = await runBuiltCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--mode', 'enforce']);
+    const suggested = await runCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--mode', 'enforce']);
     const candidate = writeTempPolicy(suggested.stdout, 'enforce.yaml');
-    const gate = await runBuiltCli(['replay', '--policy', candidate, '--log', AUDIT_LOG_FILE, '--fail-on', 'denied', '--output', 'json']);
+    const gate = await runCli(['replay', '--policy', candidate, '--log', AUDIT_LOG_FILE, '--fail-on', 'denied', '--output', 'json']);
     const report = JSON.parse(gate.stdout) as ReplayJson;
     expect(gate.code).toBe(0);
     expect(report.changed['allowed-to-denied']).toBe(0);
@@ -72,7 +72,7 @@ describe('replay', () => {
   });
 
   test('text output: counts first, then examples with file:line', async () => {
-    const result = await runBuiltCli(['replay', '--policy', ENFORCE, '--log', AUDIT_LOG_FILE, '--examples', '1']);
+    const result = await runCli(['replay', '--policy', ENFORCE, '--log', AUDIT_LOG_FILE, '--examples', '1']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^replayed 28 reviews from .*audit\.log under .*candidate-enforce\.yaml \(policy baseline-enforce, hash [0-9a-f]{12}\): 13 reviews would change\n/);
     expect(result.stdout).toContain('  allowed → denied: 13\n');
@@ -81,7 +81,7 @@ describe('replay', () => {
 
   test('the log from stdin, with identical reviews grouped', async () => {
     const log = readFileSync(AUDIT_LOG_FILE, 'utf8');
-    const result = await runBuiltCli(['replay', '--policy', ENFORCE, '--log', '-', '--output', 'json'], { input: log + log });
+    const result = await runCli(['replay', '--policy', ENFORCE, '--log', '-', '--output', 'json'], { input: log + log });
     const report = JSON.parse(result.stdout) as ReplayJson;
     expect(report.changed['allowed-to-denied']).toBe(26);
     expect(report.distinct['allowed-to-denied']).toBe(13);
@@ -94,7 +94,7 @@ describe('replay', () => {
     { name: 'a negative example count', args: ['--policy', BASELINE, '--log', AUDIT_LOG_FILE, '--examples', '-1'], stderr: /--examples/ },
     { name: 'no --log', args: ['--policy', BASELINE], stderr: /required option '--log <file>'/ },
   ])('exit 2: $name', async ({ args, stderr }) => {
-    const result = await runBuiltCli(['replay', ...args]);
+    const result = await runCli(['replay', ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(stderr);
   });

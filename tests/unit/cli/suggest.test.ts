@@ -1,9 +1,9 @@
-// `suggest` as an operator runs it (the built binary): the printed policy passes `check --strict`
+// `suggest` as an operator runs it (in-process): the printed policy passes `check --strict`
 // and admits every pod of the dump; warnings reach stderr; bad input exits 2 with a clear message.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { evaluate, loadPolicy } from '../../../src/policy';
-import { runBuiltCli } from '../../support/built-cli';
+import { runCli } from '../../support/cli';
 import { writeTempPolicy } from '../../support/policies';
 import { AUDIT_LOG_FILE, PODS_FILE, buildPodReviews } from '../suggest/fixtures';
 
@@ -18,10 +18,10 @@ describe('suggest --from-pods, every granularity', () => {
   const reviews = buildPodReviews();
 
   test.each(LAYOUTS)('$name: passes check --strict and admits every pod', async ({ flags }) => {
-    const suggested = await runBuiltCli(['suggest', '--from-pods', PODS_FILE, ...flags]);
+    const suggested = await runCli(['suggest', '--from-pods', PODS_FILE, ...flags]);
     expect(suggested.code).toBe(0);
     const file = writeTempPolicy(suggested.stdout, 'suggested.yaml');
-    const checked = await runBuiltCli(['check', '--strict', file]);
+    const checked = await runCli(['check', '--strict', file]);
     expect({ code: checked.code, stderr: checked.stderr }).toEqual({ code: 0, stderr: '' });
     const policy = loadPolicy(readFileSync(file, 'utf8'), file);
     const refused = reviews.filter(({ review }) => !evaluate(policy, review).enforcedAllowed).map(({ name }) => name);
@@ -31,7 +31,7 @@ describe('suggest --from-pods, every granularity', () => {
 
 describe('suggest output and stderr', () => {
   test('stdin, and the warning summary on stderr', async () => {
-    const result = await runBuiltCli(['suggest', '--from-pods', '-'], { input: readFileSync(PODS_FILE, 'utf8') });
+    const result = await runCli(['suggest', '--from-pods', '-'], { input: readFileSync(PODS_FILE, 'utf8') });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^mode: audit$/m);
     expect(result.stdout).toContain('# WARNING: runs "nginx", "nginx:latest", which is :latest');
@@ -40,18 +40,18 @@ describe('suggest output and stderr', () => {
   });
 
   test('the same dump prints the same policy twice', async () => {
-    const first = await runBuiltCli(['suggest', '--from-pods', PODS_FILE, '--granularity', 'image']);
-    const second = await runBuiltCli(['suggest', '--from-pods', PODS_FILE, '--granularity', 'image']);
+    const first = await runCli(['suggest', '--from-pods', PODS_FILE, '--granularity', 'image']);
+    const second = await runCli(['suggest', '--from-pods', PODS_FILE, '--granularity', 'image']);
     expect(second.stdout).toBe(first.stdout);
   });
 
   test('--allow-only prints just the allow list', async () => {
-    const result = await runBuiltCli(['suggest', '--from-pods', PODS_FILE, '--allow-only']);
+    const result = await runCli(['suggest', '--from-pods', PODS_FILE, '--allow-only']);
     expect(Object.keys(parse(result.stdout) as object)).toEqual(['allow']);
   });
 
   test('--from-log reads the decision log and flags what never ran', async () => {
-    const result = await runBuiltCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--name', 'from-log']);
+    const result = await runCli(['suggest', '--from-log', AUDIT_LOG_FILE, '--name', 'from-log']);
     expect(result.code).toBe(0);
     expect(loadPolicy(result.stdout, 'from-log.yaml').name).toBe('from-log');
     expect(result.stdout).toContain('# WARNING: seen only in reviews that were denied: no pod with this image ever ran\n  - evil.example/miner  # 1 review in sandbox\n');
@@ -73,7 +73,7 @@ describe('suggest usage and input errors exit 2', () => {
     { name: 'unknown granularity', args: ['--from-pods', PODS_FILE, '--granularity', 'registry'], stderr: /Allowed choices are image, repository, prefix/ },
     { name: 'a policy name that is no DNS label', args: ['--from-pods', PODS_FILE, '--name', 'Not_A_Label'], stderr: /metadata.name/ },
   ])('$name', async ({ args, stderr }) => {
-    const result = await runBuiltCli(['suggest', ...args]);
+    const result = await runCli(['suggest', ...args]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(stderr);

@@ -1,7 +1,7 @@
 // `test DIR` on an operator's policy repository: a passing folder exits 0, a failing one exits 1
 // and says what failed where; the project's own case files pass through the same command.
 import path from 'node:path';
-import { runBuiltCli } from '../../support/built-cli';
+import { runCli } from '../../support/cli';
 import { FIXTURES_DIR } from '../suggest/fixtures';
 
 const POLICY_TESTS = path.join(FIXTURES_DIR, 'policy-tests');
@@ -9,7 +9,7 @@ const PASSING = path.join(POLICY_TESTS, 'passing');
 
 describe('test', () => {
   test('a passing folder: every case PASS, nested folders and relative paths included', async () => {
-    const result = await runBuiltCli(['test', PASSING], { cwd: POLICY_TESTS });
+    const result = await runCli(['test', PASSING], { cwd: POLICY_TESTS });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(result.stdout).toBe(
       [
@@ -26,7 +26,7 @@ describe('test', () => {
   });
 
   test('a failing folder: each failure says why, broken files count as failures', async () => {
-    const result = await runBuiltCli(['test', 'failing'], { cwd: POLICY_TESTS });
+    const result = await runCli(['test', 'failing'], { cwd: POLICY_TESTS });
     expect(result.code).toBe(1);
     const lines = result.stdout.split('\n');
     expect(lines.filter((line) => /^(PASS|FAIL) /.test(line))).toEqual([
@@ -46,18 +46,18 @@ describe('test', () => {
   });
 
   test('--quiet prints only failures and the summary', async () => {
-    const result = await runBuiltCli(['test', '--quiet', PASSING]);
+    const result = await runCli(['test', '--quiet', PASSING]);
     expect(result.stdout).toBe('6 passed, 0 failed\n');
   });
 
   test('a single case file', async () => {
-    const result = await runBuiltCli(['test', path.join(PASSING, 'teams', 'payments.yaml')]);
+    const result = await runCli(['test', path.join(PASSING, 'teams', 'payments.yaml')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\n2 passed, 0 failed\n$/);
   });
 
   test("the project's own case files pass", async () => {
-    const result = await runBuiltCli(['test', '--quiet', 'tests/cases']);
+    const result = await runCli(['test', '--quiet', 'tests/cases']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\d+ passed, 0 failed\n$/);
   });
@@ -67,7 +67,7 @@ describe('test', () => {
     { name: 'a folder without case files', args: ['examples'], stderr: /^test: no case files/ },
     { name: 'no path', args: [], stderr: /missing required argument/ },
   ])('exit 2: $name', async ({ args, stderr }) => {
-    const result = await runBuiltCli(['test', ...args]);
+    const result = await runCli(['test', ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(stderr);
   });
