@@ -29,7 +29,7 @@ export async function requireRegistryTools(): Promise<void> {
       missing.push(pkg);
     }
   }
-  if (missing.length > 0) throw new Error(`the registry tests need Debian packages: apt-get install ${missing.join(' ')} (.ci/run installs them)`);
+  if (missing.length > 0) throw new Error(`the registry tests need Debian packages: apt-get install ${missing.join(' ')} (make test-deps installs them)`);
 }
 
 export interface RegistryTls {

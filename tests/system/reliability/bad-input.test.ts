@@ -1,5 +1,5 @@
 // Hostile request bodies, content types, paths and methods against the real `serve` process over
-// mutual TLS: each is answered as PRODUCT.md says (a decision is a 200, non-JSON a 400, other
+// mutual TLS: each is answered as the webhook promises (a decision is a 200, non-JSON a 400, other
 // routes 404/405) within a bounded time, never a 5xx, and after every row the same process
 // still judges a good and a bad review correctly.
 import { gzipSync } from 'node:zlib';

@@ -1,5 +1,6 @@
-// The contract's byte-exact kube-apiserver requests, sent unchanged over a real mutual-TLS socket,
-// get the decisions listed in the contract under its "allow only registry.example.com/**" policy.
+// kube-apiserver's requests, byte for byte as it sends them (tests/fixtures/requests, current and
+// 1.33-and-older shapes), sent unchanged over a real mutual-TLS socket, get the decisions below
+// under the "allow only registry.example.com/**" policy.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunningWebhook } from '../../../src/server';

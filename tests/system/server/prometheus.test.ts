@@ -1,5 +1,5 @@
-// The monitoring assets against real Prometheus tools (Debian's `prometheus` package, which .ci/run
-// installs): promtool accepts and unit-tests the alert rules and the scrape config; a real
+// The monitoring assets against real Prometheus tools (Debian's `prometheus` package, which make
+// test-deps installs): promtool accepts and unit-tests the alert rules and the scrape config; a real
 // Prometheus started here scrapes a running webhook, its query API returns the reviews counter,
 // every alert rule evaluates cleanly, and every dashboard query is valid PromQL that finds data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -102,7 +102,7 @@ describe('loadPolicy reports each problem at its node', () => {
 });
 
 describe('loadPolicy compiles a valid policy', () => {
-  const PRODUCT_EXAMPLE = `apiVersion: image-policy-webhook/v1
+  const DOCUMENTED_EXAMPLE = `apiVersion: image-policy-webhook/v1
 kind: ImagePolicy
 metadata:
   name: production            # appears in reasons, logs and audit annotations
@@ -122,8 +122,8 @@ namespaces:                   # overlays; every overlay whose names match the na
     mode: audit
 `;
 
-  test('the example from the product brief', () => {
-    const policy = loadPolicy(PRODUCT_EXAMPLE, 'examples/policy.yaml');
+  test('the documented example policy, every section at once', () => {
+    const policy = loadPolicy(DOCUMENTED_EXAMPLE, 'examples/policy.yaml');
     expect(policy).toMatchObject({ name: 'production', source: 'examples/policy.yaml', mode: 'enforce', requireDigest: false, breakGlass: false });
     expect(policy.allow.patterns.map((pattern) => pattern.normalized)).toEqual([
       'registry.k8s.io/**',

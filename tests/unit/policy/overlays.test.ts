@@ -80,7 +80,7 @@ describe('break-glass', () => {
     { name: 'enabled, value "yes" is not "true"', policy: globalOn, namespace: 'default', annotations: { [BREAK_GLASS_ANNOTATION]: 'yes' }, allowed: false, breakGlass: false },
     { name: 'enabled, empty value', policy: globalOn, namespace: 'default', annotations: { [BREAK_GLASS_ANNOTATION]: '' }, allowed: false, breakGlass: false },
     { name: 'enabled, look-alike key', policy: globalOn, namespace: 'default', annotations: { 'beta.image-policy.k8s.io/break-glass': 'true' }, allowed: false, breakGlass: false },
-    { name: 'disabled: annotation ignored (contract check 12)', policy: globalOff, namespace: 'default', annotations: asking, allowed: false, breakGlass: false },
+    { name: 'disabled: annotation ignored', policy: globalOff, namespace: 'default', annotations: asking, allowed: false, breakGlass: false },
     { name: 'overlay enables in its namespace', policy: overlayOn, namespace: 'incident', annotations: asking, allowed: true, breakGlass: true },
     { name: 'overlay enablement stays in its namespace', policy: overlayOn, namespace: 'default', annotations: asking, allowed: false, breakGlass: false },
     { name: 'overlay disables in its namespace', policy: overlayOff, namespace: 'locked', annotations: asking, allowed: false, breakGlass: false },
