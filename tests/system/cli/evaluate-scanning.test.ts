@@ -1,11 +1,11 @@
-// `evaluate` (the built binary) with a policy that gates on scan reports and resolves tags at a
+// `evaluate` (in-process) with a policy that gates on scan reports and resolves tags at a
 // real docker-registry: it shows the same digest, report and lookup error the server records,
 // and exits 0 / 1 / 2 the same way.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runBuiltCli } from '../../support/built-cli';
+import { runCli } from '../../support/cli';
 import { buildImageLayout, pushImage, requireRegistryTools, startRegistry, type RunningRegistry } from '../../support/registry';
 import { FIXTURE_DIGESTS, VALID_REPORTS_DIR } from '../../support/trivy';
 
@@ -46,20 +46,20 @@ test.each([
   { name: 'a tag resolved at the registry matches the digest-pinned entry', image: () => `${registry.host}/team/app:v1`, code: 0, stdout: () => new RegExp(`\\[digest ${digest}\\]`) },
   { name: 'a tag the registry does not have', image: () => `${registry.host}/team/app:v2`, code: 1, stdout: /could not be resolved to a digest: registry 127\.0\.0\.1:\d+: tag v2 not found \(HTTP 404\)/ },
 ])('$name', async ({ image, code, stdout }) => {
-  const result = await runBuiltCli(['evaluate', '--policy', join(directory, 'policy.yaml'), image()]);
+  const result = await runCli(['evaluate', '--policy', join(directory, 'policy.yaml'), image()]);
   expect(result.stderr).toBe('');
   expect(result.stdout).toMatch(typeof stdout === 'function' ? stdout() : stdout);
   expect(result.code).toBe(code);
 });
 
 test('--output json carries the audit annotations the server would send', async () => {
-  const result = await runBuiltCli(['evaluate', '--policy', join(directory, 'policy.yaml'), '--output', 'json', `${registry.host}/team/app:v1`]);
+  const result = await runCli(['evaluate', '--policy', join(directory, 'policy.yaml'), '--output', 'json', `${registry.host}/team/app:v1`]);
   const response = JSON.parse(result.stdout) as { status: { auditAnnotations: Record<string, string> } };
   expect(response.status.auditAnnotations['resolved-digests']).toBe(`${registry.host}/team/app:v1=${digest}`);
 });
 
 test('a reports directory that cannot be read is an error (exit 2), not a silent pass', async () => {
-  const result = await runBuiltCli(['evaluate', '--policy', join(directory, 'missing-reports.yaml'), `${LEDGER}:1.4.2`]);
+  const result = await runCli(['evaluate', '--policy', join(directory, 'missing-reports.yaml'), `${LEDGER}:1.4.2`]);
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/^evaluate: vulnerabilities\.reports .*nowhere: cannot list the directory/);
 });

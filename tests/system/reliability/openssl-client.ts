@@ -1,6 +1,7 @@
 // Drives the real `openssl s_client` against a webhook port: one HTTP request per run, with a
-// script of timed stdin lines for interactive commands such as `R` (renegotiate). The verdict
-// a test reads is whether an HTTP answer came back, plus openssl's own words for the failure.
+// script of stdin lines for interactive commands such as `R` (renegotiate), each written once
+// s_client's output shows what it waits for. The verdict a test reads is whether an HTTP answer
+// came back, plus openssl's own words for the failure.
 import { spawn, spawnSync } from 'node:child_process';
 
 export interface SClientRun {
@@ -13,8 +14,13 @@ export interface SClientRun {
 export interface SClientOptions {
   /** Extra s_client flags: -tls1_2, -cipher ..., -cert/-key ... */
   readonly args: readonly string[];
-  /** Lines written to s_client's stdin, each after its delay; stdin closes after the last. */
-  readonly script?: readonly { readonly afterMs: number; readonly text: string }[];
+  /** Lines written to s_client's stdin in order, each once the output so far matches its `after`. */
+  readonly script?: readonly { readonly after?: RegExp; readonly text: string }[];
+  /**
+   * Closes stdin once the output matches (interactive s_client ends the connection at end of
+   * input, so that must wait for the evidence); without it, stdin closes after the last line.
+   */
+  readonly closeWhen?: RegExp;
   readonly deadlineMs?: number;
 }
 
@@ -27,26 +33,32 @@ export function runSClient(port: number, options: SClientOptions): Promise<SClie
   return new Promise((resolve, reject) => {
     const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('latin1')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('latin1')));
+    const script = options.script ?? [];
+    let step = 0;
+    let closed = false;
+    const advance = (): void => {
+      while (step < script.length && (script[step]!.after?.test(output) ?? true)) {
+        child.stdin.write(script[step]!.text);
+        step += 1;
+      }
+      const done = step === script.length && (options.closeWhen?.test(output) ?? true);
+      if (done && !closed) {
+        closed = true;
+        child.stdin.end();
+      }
+    };
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString('latin1');
+      advance();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     child.stdin.on('error', () => undefined);
     child.on('error', reject);
-    const timers: NodeJS.Timeout[] = [];
-    const script = options.script ?? [];
-    for (const [index, step] of script.entries()) {
-      timers.push(
-        setTimeout(() => {
-          if (child.exitCode !== null) return;
-          child.stdin.write(step.text);
-          if (index === script.length - 1) timers.push(setTimeout(() => child.stdin.end(), 1_500));
-        }, step.afterMs),
-      );
-    }
-    if (script.length === 0) child.stdin.end();
+    advance();
     const deadline = setTimeout(() => child.kill('SIGKILL'), options.deadlineMs ?? 15_000);
     child.on('close', (code) => {
       clearTimeout(deadline);
-      for (const timer of timers) clearTimeout(timer);
       const status = /HTTP\/1\.1 (\d{3}) /.exec(output);
       resolve({ code, output, httpStatus: status ? Number(status[1]) : undefined });
     });

@@ -1,5 +1,7 @@
 // Follows a serve process's JSON log without keeping the per-review lines: long runs write one
 // line per review, so only the other messages (reloads, refusals, shutdown) are kept and counted.
+import { eventually } from '../../../support/eventually';
+
 export interface LogWatch {
   /** Feed for ServeOptions.onOutput. */
   readonly onOutput: (chunk: string) => void;
@@ -27,14 +29,8 @@ export function createLogWatch(): LogWatch {
       }
     },
     mark: () => kept.length,
-    async waitFor(pattern, mark, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = kept.slice(mark).find((line) => pattern.test(line));
-        if (found !== undefined || Date.now() > deadline) return found;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
+    waitFor: (pattern, mark, timeoutMs) =>
+      eventually(() => kept.slice(mark).find((line) => pattern.test(line)), { timeoutMs, intervalMs: 20 }).catch(() => undefined),
     count: (pattern) => kept.filter((line) => pattern.test(line)).length,
     reviewLines: () => reviews,
   };
