@@ -2,7 +2,7 @@
 // ConfigMap symlink swaps), re-read on change and periodically, validate completely, and only then
 // swap; a broken edit is refused and logged once, and the last good version stays in force.
 export { type ChangeTrigger, type FileWatch, watchFiles } from './file-watch';
-export { MAX_WATCHED_FILE_BYTES, UnreadableFileError, digestContents, readRegularFile } from './files';
+export { UnreadableFileError, digestContents, readRegularFile } from './files';
 export { createPolicyReloadTarget, loadPolicyFile } from './policy-reload';
 export {
   RELOAD_RESULTS,

@@ -9,7 +9,7 @@ export interface EventuallyOptions {
   readonly describe?: () => string;
 }
 
-export const DEFAULT_EVENTUALLY_TIMEOUT_MS = 10_000;
+export const DEFAULT_EVENTUALLY_TIMEOUT_MS = 15_000;
 
 /** Thrown by a check when waiting longer cannot help (the process it waits for has exited). */
 export class GiveUp extends Error {

@@ -17,8 +17,8 @@ const run = promisify(execFile);
 
 /** Debian packages that provide the tools, named in the error when one is missing. */
 const TOOL_PACKAGES: Readonly<Record<string, string>> = { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', htpasswd: 'apache2-utils' };
-const STARTUP_TIMEOUT_MS = 10_000;
-const LOG_WAIT_TIMEOUT_MS = 5_000;
+const STARTUP_TIMEOUT_MS = 30_000;
+const LOG_WAIT_TIMEOUT_MS = 15_000;
 
 export async function requireRegistryTools(): Promise<void> {
   const missing: string[] = [];

@@ -79,7 +79,13 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<ServeExit>;
 }
 
-export function getHttpStatus(port: number, path: string, timeoutMs = 1_000): Promise<number> {
+/** Under load and beside other test processes a plain GET can take seconds: the default is generous. */
+const DEFAULT_GET_TIMEOUT_MS = 15_000;
+/** A startup probe is retried, so one that hangs is given up sooner. */
+const STARTUP_PROBE_TIMEOUT_MS = 2_000;
+
+/** The status of GET `path` on the health port; 0 when it does not answer within `timeoutMs`. */
+export function getHttpStatus(port: number, path: string, timeoutMs = DEFAULT_GET_TIMEOUT_MS): Promise<number> {
   return new Promise((resolve) => {
     const request = http.get({ host: '127.0.0.1', port, path, timeout: timeoutMs }, (response) => {
       response.resume();
@@ -136,7 +142,7 @@ export async function startServeProcess(options: ServeOptions): Promise<ServePro
     listening = await eventually(
       async () => {
         if (!isRunning()) throw new GiveUp(`serve exited with ${child.exitCode ?? child.signalCode} before it served:\n${output}`);
-        return ports !== undefined && (await getHttpStatus(ports.healthPort, '/healthz')) === 200 ? ports : undefined;
+        return ports !== undefined && (await getHttpStatus(ports.healthPort, '/healthz', STARTUP_PROBE_TIMEOUT_MS)) === 200 ? ports : undefined;
       },
       { timeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, describe: () => `serve to report its ports and answer /healthz; its output:\n${output}` },
     );

@@ -28,7 +28,8 @@ beforeAll(async () => {
     metadata: { name: 'scanned' },
     allow: ['registry.example.com/**', `${registry.host}/team/app@${digest}`],
     vulnerabilities: { reports: 'reports', maxSeverity: 'HIGH' },
-    resolveTags: { registries: [registry.host], plainHttpRegistries: [registry.host] },
+    // The longest lookup deadline the policy allows: milliseconds are enough, but not on a loaded machine.
+    resolveTags: { registries: [registry.host], plainHttpRegistries: [registry.host], timeoutMs: 10_000 },
   };
   writeFileSync(join(directory, 'policy.yaml'), stringify(policy));
   writeFileSync(join(directory, 'missing-reports.yaml'), stringify({ ...policy, vulnerabilities: { reports: 'nowhere' } }));

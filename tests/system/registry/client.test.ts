@@ -9,7 +9,8 @@ import { buildImageLayout, pushImage, requireRegistryTools, startRegistry, type 
 
 const LOGIN = { username: 'ci-robot', password: 'pull-secret-1' };
 const WRONG_LOGIN = { username: 'ci-robot', password: 'not-the-pull-secret' };
-const TIMEOUT_MS = 3_000;
+// A lookup at the local registry takes milliseconds; the generous deadline is for a loaded machine.
+const TIMEOUT_MS = 10_000;
 const SLOW_TIMEOUT_MS = 300;
 const REPOSITORY = 'team/app';
 

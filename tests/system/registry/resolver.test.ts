@@ -9,7 +9,8 @@ import { buildImageLayout, deleteImage, pushImage, requireRegistryTools, startRe
 
 const TTL_MS = 60_000;
 const CONCURRENT_LOOKUPS = 50;
-const TIMEOUT_MS = 3_000;
+// A lookup at the local registry takes milliseconds; the generous deadline is for a loaded machine.
+const TIMEOUT_MS = 10_000;
 
 let registry: RunningRegistry;
 let silent: RunningPeer;

@@ -81,7 +81,7 @@ export function exchangeRaw(port: number, credentials: RawCredentials, pieces: r
       settled = true;
       socket.destroy();
       reject(new Error(`no complete answer within ${options.deadlineMs ?? 10_000} ms; received ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 300))}`));
-    }, options.deadlineMs ?? 10_000);
+    }, options.deadlineMs ?? 20_000);
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       if (options.finalResponses !== undefined && finalCount(parseResponses(Buffer.concat(chunks)).responses) >= options.finalResponses) finish(false);

@@ -88,7 +88,7 @@ function strictPolicy(): CompiledPolicy {
   return writePolicy('strict.yaml', {
     allow: [`${registry.host}/team/app@${digests.app}`, `${registry.host}/team/vulnerable`],
     vulnerabilities: { reports: 'reports', maxSeverity: 'HIGH' },
-    resolveTags: { registries: [registry.host], plainHttpRegistries: [registry.host], credentialsFile: 'auth.json', timeoutMs: 3_000 },
+    resolveTags: { registries: [registry.host], plainHttpRegistries: [registry.host], credentialsFile: 'auth.json', timeoutMs: 10_000 },
   });
 }
 

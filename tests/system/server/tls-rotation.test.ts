@@ -19,7 +19,7 @@ const REVIEW = JSON.stringify({ kind: 'ImageReview', apiVersion: 'imagepolicy.k8
 const CERT = 'tls.crt';
 const KEY = 'tls.key';
 const CLIENT_CA = 'ca.crt';
-const CONNECT_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 15_000;
 /** Answers the load must have had before a file changes, so a failure during the change would show. */
 const ANSWERS_BEFORE_CHANGE = 10;
 const ABSENCE_WINDOW_MS = 200;
