@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { requestHttps } from '../../support/https-client';
 import { BAD, BAD_IMAGE, GOOD, GOOD_IMAGE, API_VERSION, KIND, expectAnswer, json, reviewOf, startJudgedServer, type Expected, type JudgedServer } from './judged-server';
-import { buildPost, exchangeRaw } from './raw-tls';
+import { buildPost, exchangeRaw, splitIntoPieces } from './raw-tls';
 
 const MIB = 1024 * 1024;
 const DEEP = 100_000;
@@ -78,7 +78,7 @@ describe('request bodies over mutual TLS', () => {
     { name: 'absolute-form target', body: GOOD, path: 'https://localhost/imagepolicy', expected: { decision: 'allow' } },
   ])('$name', async ({ body, headers, path, expected }) => {
     const request = buildPost(body, { ...(headers ? { headers } : {}), ...(path ? { path } : {}) });
-    const exchange = await exchangeRaw(server.webhook.port, server.credentials, [request], { finalResponses: 1 });
+    const exchange = await exchangeRaw(server.webhook.port, server.credentials, splitIntoPieces(request), { finalResponses: 1 });
     expectAnswer(exchange.responses[0], expected);
     await server.expectStillJudging();
   });

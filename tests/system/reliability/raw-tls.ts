@@ -1,6 +1,7 @@
 // A raw HTTP/1.x conversation over a real mutual-TLS socket, for requests that no well-behaved
 // client library would send: malformed request lines, pipelining, HTTP/1.0, smuggling attempts.
 // Responses are split by Content-Length; the server closes the socket after an error answer.
+import { once } from 'node:events';
 import tls from 'node:tls';
 
 export interface RawCredentials {
@@ -77,11 +78,12 @@ export function exchangeRaw(port: number, credentials: RawCredentials, pieces: r
       socket.destroy();
       resolve({ responses, closedByServer, leftover: rest.toString('latin1') });
     };
+    const deadlineMs = options.deadlineMs ?? 20_000;
     const deadline = setTimeout(() => {
       settled = true;
       socket.destroy();
-      reject(new Error(`no complete answer within ${options.deadlineMs ?? 10_000} ms; received ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 300))}`));
-    }, options.deadlineMs ?? 20_000);
+      reject(new Error(`no complete answer within ${deadlineMs} ms; received ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 300))}`));
+    }, deadlineMs);
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       if (options.finalResponses !== undefined && finalCount(parseResponses(Buffer.concat(chunks)).responses) >= options.finalResponses) finish(false);
@@ -97,10 +99,13 @@ export function exchangeRaw(port: number, credentials: RawCredentials, pieces: r
         reject(error);
       }
     });
+    // Like Go's HTTP client (kube-apiserver's), the body is written only as fast as the server
+    // reads it, and writing stops once the answer is in: a server that answers an oversized body
+    // early and stops reading is then read, not written into until the connection breaks.
     socket.once('secureConnect', async () => {
       for (const piece of pieces) {
         if (socket.destroyed) return;
-        socket.write(piece);
+        if (!socket.write(piece)) await once(socket, 'drain').catch(() => undefined);
         if (options.pauseMs) await new Promise((resume) => setTimeout(resume, options.pauseMs));
       }
     });
@@ -113,4 +118,11 @@ export function buildPost(body: string | Buffer, options: { path?: string; versi
   const headers = { Host: 'localhost', 'Content-Type': 'application/json', 'Content-Length': String(bytes.length), ...(options.headers ?? {}) };
   const head = `POST ${options.path ?? '/imagepolicy'} HTTP/${options.version ?? '1.1'}\r\n${Object.entries(headers).map(([key, value]) => `${key}: ${value}\r\n`).join('')}\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
+}
+
+/** `bytes` in pieces of `size`, for exchangeRaw: the client then writes no faster than the server reads. */
+export function splitIntoPieces(bytes: Buffer, size = 64 * 1024): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let start = 0; start < bytes.length; start += size) pieces.push(bytes.subarray(start, start + size));
+  return pieces;
 }
