@@ -8,6 +8,8 @@ import { BAD, BAD_IMAGE, GOOD, GOOD_IMAGE, API_VERSION, KIND, expectAnswer, json
 import { buildPost, exchangeRaw, splitIntoPieces } from './raw-tls';
 
 const MIB = 1024 * 1024;
+/** A little more than the server's 3 MiB body cap: enough for it to refuse the body and answer. */
+const BEYOND_THE_CAP = 3 * MIB + 256 * 1024;
 const DEEP = 100_000;
 /** A good review with raw bytes spliced into its image string. */
 const withImageBytes = (bytes: number[]): Buffer =>
@@ -78,7 +80,7 @@ describe('request bodies over mutual TLS', () => {
     { name: 'absolute-form target', body: GOOD, path: 'https://localhost/imagepolicy', expected: { decision: 'allow' } },
   ])('$name', async ({ body, headers, path, expected }) => {
     const request = buildPost(body, { ...(headers ? { headers } : {}), ...(path ? { path } : {}) });
-    const exchange = await exchangeRaw(server.webhook.port, server.credentials, splitIntoPieces(request), { finalResponses: 1 });
+    const exchange = await exchangeRaw(server.webhook.port, server.credentials, splitIntoPieces(request), { finalResponses: 1, stopWritingAfterBytes: BEYOND_THE_CAP });
     expectAnswer(exchange.responses[0], expected);
     await server.expectStillJudging();
   });

@@ -32,6 +32,12 @@ export interface RawExchangeOptions {
   readonly deadlineMs?: number;
   /** Pause between the pieces written, to split a request across TLS records. */
   readonly pauseMs?: number;
+  /**
+   * Write no more pieces once this many bytes are out, and wait for the answer: a client still
+   * sending an oversized body when the server answers it and closes would otherwise write into a
+   * reset connection and lose the answer it has already received.
+   */
+  readonly stopWritingAfterBytes?: number;
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -99,12 +105,13 @@ export function exchangeRaw(port: number, credentials: RawCredentials, pieces: r
         reject(error);
       }
     });
-    // Like Go's HTTP client (kube-apiserver's), the body is written only as fast as the server
-    // reads it, and writing stops once the answer is in: a server that answers an oversized body
-    // early and stops reading is then read, not written into until the connection breaks.
+    // The body is written only as fast as the server reads it, and writing stops once the answer
+    // is in (or after stopWritingAfterBytes).
     socket.once('secureConnect', async () => {
+      let written = 0;
       for (const piece of pieces) {
-        if (socket.destroyed) return;
+        if (socket.destroyed || written >= (options.stopWritingAfterBytes ?? Number.POSITIVE_INFINITY)) return;
+        written += piece.length;
         if (!socket.write(piece)) await once(socket, 'drain').catch(() => undefined);
         if (options.pauseMs) await new Promise((resume) => setTimeout(resume, options.pauseMs));
       }
