@@ -10,9 +10,10 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A guard against a hang in the unit tier; the system tier sets its own (tests/system/setup.ts).
   testTimeout: 30000,
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/tests/unit', '<rootDir>/tests/security'] },
-    { ...shared, displayName: 'system', roots: ['<rootDir>/tests/system'] },
+    { ...shared, displayName: 'system', roots: ['<rootDir>/tests/system'], setupFilesAfterEnv: ['<rootDir>/tests/system/setup.ts'] },
   ],
 };

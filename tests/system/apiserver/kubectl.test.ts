@@ -102,7 +102,7 @@ beforeAll(async () => {
     ca: pki.foreignCa.certificate, clientCert: pki.apiserverClient.certificate, clientKey: pki.apiserverClient.privateKey,
   });
   kubeconfigs.set('wrong CA', await generateKubeconfig('wrong-ca', ['--pki-dir', wrongCa, '--embed-certs']));
-}, 60_000);
+});
 
 afterAll(async () => {
   await webhook?.stop();

@@ -16,8 +16,6 @@ import { eventually } from '../../support/eventually';
 import { startServeProcess, type ServeProcess } from '../../support/serve-process';
 import { createPlainDirectory, createProjectedVolume } from '../../support/watched-files';
 
-jest.setTimeout(90_000);
-
 const POLICY = 'policy.yaml';
 const IMAGE_A = 'registry-a.example.com/app:1';
 const IMAGE_B = 'registry-b.example.com/app:1';

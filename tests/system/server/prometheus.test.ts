@@ -15,8 +15,6 @@ import { createTestPki, type TestPki } from '../../support/pki';
 import { waitForReportedPort } from '../../support/ports';
 import { startTestWebhook } from '../../support/webhook';
 
-jest.setTimeout(90_000);
-
 const MONITORING_DIR = path.join(PROJECT_ROOT, 'deploy', 'monitoring');
 const RULES_FILE = path.join(MONITORING_DIR, 'image-policy-webhook.rules.yml');
 const RULES_TEST_FILE = path.join(MONITORING_DIR, 'image-policy-webhook.rules.test.yml');
