@@ -7,7 +7,7 @@ POLICY ?= examples/policy.yaml
 LISTEN ?= 127.0.0.1:8443
 HEALTH_LISTEN ?= 127.0.0.1:9090
 
-.PHONY: install build run test typecheck clean bench test-deps
+.PHONY: install build run test test-unit test-system typecheck clean bench test-deps
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -52,18 +52,27 @@ run: build $(PKI_DIR)/ca.crt
 test-deps:
 	scripts/install-test-deps.sh
 
-test: install test-deps
-	npx tsc --noEmit
-	npm run build
-	npx jest --ci
+# Two tiers (jest projects in jest.config.js). unit: no Debian package, no child process, about a
+# minute. system: the built binary and real parts (TLS, kubectl, openssl, registry, Prometheus,
+# deploy files, reliability); it always builds first, so it never runs a stale dist/.
+JEST := npx jest --ci
+test: install test-deps typecheck build
+	$(JEST) --selectProjects unit
+	$(JEST) --selectProjects system
 
-# Benchmarks (issue 5): BENCH_PART=http|scaling|all; BENCH_QUICK=1 smoke-tests the harness (see bench/README.md).
+test-unit: install
+	$(JEST) --selectProjects unit
+
+test-system: install test-deps build
+	$(JEST) --selectProjects system
+
+# Benchmarks: BENCH_PART=http|scaling|reload|hostile|all; BENCH_QUICK=1 smoke-tests the harness (see bench/README.md).
 BENCH_PART ?= all
 bench: build
 	npx tsc -p bench/tsconfig.json
 	node bench/.build/bench/main.js $(BENCH_PART)
 
-# Reliability (issue 6), loopback only, bounded, stop by themselves; each prints a summary and exits 1 on any failure.
+# Reliability, loopback only, bounded, stop by themselves; each prints a summary and exits 1 on any failure.
 # make fault: policy/TLS file faults, slow clients, SIGTERM and a small-heap flood under load (~2 min; FAULT_HEAP_MIB=32).
 # make soak DURATION=<seconds>: sustained load, policy reloaded every second, certificate rotated every ten (default 60).
 DURATION ?= 60

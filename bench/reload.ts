@@ -15,7 +15,7 @@ import { fetchHealthText, PROJECT_ROOT, startWebhookTarget } from './targets';
 
 const RELOAD_CONCURRENCY = 16;
 const RELOAD_EVERY_MS = 2_000;
-/** The issue's bound: no review slower than this while a policy reloads. */
+/** The target: no review slower than this while a policy reloads. */
 export const RELOAD_LATENCY_BOUND_MS = 100;
 // The benchmark request's images, so that reviews are allowed under the generated policies.
 const REQUEST_IMAGES_ALLOW = ['registry.example.com/shop/**', 'busybox:1.36'];

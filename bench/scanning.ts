@@ -1,5 +1,5 @@
-// What scan-report gating and tag resolution add to a review whose tags are all cached (issue 7:
-// under 50 µs). Runs the server's own path in process: answerImageReviewWith + ReviewContextSource
+// What scan-report gating and tag resolution add to a review whose tags are all cached (the
+// target: under 50 µs). Runs the server's own path in process: answerImageReviewWith + ReviewContextSource
 // (report index lookups, cache peeks, evaluate with context) against the plain answerImageReview
 // for the same review under the same allow list, alternating rounds and reporting medians.
 // Build and run: npx tsc -p bench/tsconfig.json && node bench/.build/bench/scanning.js

@@ -8,15 +8,15 @@ import tls from 'node:tls';
 import { generateServingCertificate } from '../../src/pki';
 import { CONNECTIONS_CHECK_INTERVAL_MS, HANDSHAKE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/server';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES } from '../../tests/support/pki';
-import { buildPost, exchangeRaw } from '../../tests/reliability/raw-tls';
-import { applicableFaults, CA_FILE, CERT_FILE, KEY_FILE, POLICY_FAULTS, POLICY_FILE, restorePolicy, restoreTls, TLS_FAULTS, type FileFault } from '../../tests/reliability/harness/faults';
-import { startLoad } from '../../tests/reliability/harness/load';
-import { createLogWatch } from '../../tests/reliability/harness/log-watch';
-import { runMemoryPressure } from '../../tests/reliability/harness/memory-pressure';
-import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/reliability/harness/scenario';
-import { createServedDirectory, runsAsRoot } from '../../tests/reliability/harness/served-files';
-import { serverDropsPrivileges, startServe } from '../../tests/reliability/harness/serve-process';
-import { holdSlowClient, type SlowClientKind } from '../../tests/reliability/harness/slow-clients';
+import { buildPost, exchangeRaw } from '../../tests/system/reliability/raw-tls';
+import { applicableFaults, CA_FILE, CERT_FILE, KEY_FILE, POLICY_FAULTS, POLICY_FILE, restorePolicy, restoreTls, TLS_FAULTS, type FileFault } from '../../tests/system/reliability/harness/faults';
+import { startLoad } from '../../tests/system/reliability/harness/load';
+import { createLogWatch } from '../../tests/system/reliability/harness/log-watch';
+import { runMemoryPressure } from '../../tests/system/reliability/harness/memory-pressure';
+import { buildReview, FLIP_IMAGE, SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/system/reliability/harness/scenario';
+import { createServedDirectory, runsAsRoot } from '../../tests/support/served-files';
+import { serverDropsPrivileges, startServeProcess } from '../../tests/support/serve-process';
+import { holdSlowClient, type SlowClientKind } from '../../tests/system/reliability/harness/slow-clients';
 import { Checklist } from './checklist';
 
 const LOAD_WORKERS = 8;
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   served.adoptAll();
   const credentials = { ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey };
   const log = createLogWatch();
-  const server = await startServe({ policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
+  const server = await startServeProcess({ unprivileged: true, policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
   console.log(`serve pid ${server.pid} on 127.0.0.1:${server.port}${serverDropsPrivileges() ? ' as nobody' : runsAsRoot() ? ' as root (nobody cannot read the checkout: mode-000 faults skipped)' : ''}; ${LOAD_WORKERS} load workers`);
   const load = startLoad({ port: server.port, ...credentials, requests: SCENARIO_REQUESTS, workers: LOAD_WORKERS, freshConnectionEvery: 10 });
 
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   console.log(`— memory pressure (--max-old-space-size=${MEMORY_HEAP_MIB}, ${MEMORY_CONCURRENCY} concurrent ${(MEMORY_BODY_BYTES / 1048576).toFixed(1)} MiB reviews for ${MEMORY_SECONDS} s)`);
   restorePolicy(served);
   restoreTls(served, pki);
-  const small = await startServe({ policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), nodeArgs: [`--max-old-space-size=${MEMORY_HEAP_MIB}`], extraArgs: ['--log-level', 'warn'] });
+  const small = await startServeProcess({ unprivileged: true, policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), nodeArgs: [`--max-old-space-size=${MEMORY_HEAP_MIB}`], retainOutput: false });
   const pressure = await runMemoryPressure({ server: small, credentials, concurrency: MEMORY_CONCURRENCY, seconds: MEMORY_SECONDS, bodyBytes: MEMORY_BODY_BYTES });
   const survived = pressure.exit === undefined;
   const died = pressure.exit !== undefined && pressure.fatal !== undefined;

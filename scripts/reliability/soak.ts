@@ -6,13 +6,13 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { generateServingCertificate } from '../../src/pki';
 import { createTestPki, TEST_SERVER_SUBJECT_ALT_NAMES } from '../../tests/support/pki';
-import { CA_FILE, CERT_FILE, KEY_FILE, POLICY_FILE } from '../../tests/reliability/harness/faults';
-import { percentile, startLoad, type Sample } from '../../tests/reliability/harness/load';
-import { createLogWatch } from '../../tests/reliability/harness/log-watch';
-import { judgeFlatness, readProcessSample, type ProcessSample } from '../../tests/reliability/harness/process-stats';
-import { SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/reliability/harness/scenario';
-import { createServedDirectory } from '../../tests/reliability/harness/served-files';
-import { serverDropsPrivileges, startServe } from '../../tests/reliability/harness/serve-process';
+import { CA_FILE, CERT_FILE, KEY_FILE, POLICY_FILE } from '../../tests/system/reliability/harness/faults';
+import { percentile, startLoad, type Sample } from '../../tests/system/reliability/harness/load';
+import { createLogWatch } from '../../tests/system/reliability/harness/log-watch';
+import { judgeFlatness, readProcessSample, type ProcessSample } from '../../tests/system/reliability/harness/process-stats';
+import { SCENARIO_POLICY_A, SCENARIO_POLICY_B, SCENARIO_REQUESTS } from '../../tests/system/reliability/harness/scenario';
+import { createServedDirectory } from '../../tests/support/served-files';
+import { serverDropsPrivileges, startServeProcess } from '../../tests/support/serve-process';
 import { Checklist } from './checklist';
 
 const MIB_KIB = 1024;
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   served.write(POLICY_FILE, SCENARIO_POLICY_A);
   served.adoptAll();
   const log = createLogWatch();
-  const server = await startServe({ policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
+  const server = await startServeProcess({ unprivileged: true, policyFile: served.file(POLICY_FILE), tlsCert: served.file(CERT_FILE), tlsKey: served.file(KEY_FILE), clientCa: served.file(CA_FILE), onOutput: log.onOutput, retainOutput: false });
   console.log(`soak: ${options.seconds} s, ${options.workers} workers, policy rewritten every ${options.policyEveryMs / 1000} s, certificate rotated every ${options.rotateEveryMs / 1000} s; serve pid ${server.pid}${serverDropsPrivileges() ? ' as nobody' : ''}`);
   const load = startLoad({ port: server.port, ca: pki.ca.certificate, cert: pki.apiserverClient.certificate, key: pki.apiserverClient.privateKey, requests: SCENARIO_REQUESTS, workers: options.workers, freshConnectionEvery: 20 });
 

@@ -1,5 +1,5 @@
 // File names the apiserver scaffolding writes and refers to. The PKI names are the ones `pki`
-// writes (fixed by the product brief); the output names are what operators and docs rely on.
+// writes (scripts and docs rely on them); the output names are what operators and docs rely on.
 
 export const ADMISSION_CONFIGURATION_FILE = 'admission-configuration.yaml';
 export const WEBHOOK_KUBECONFIG_FILE = 'imagepolicy-kubeconfig.yaml';

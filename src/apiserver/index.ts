@@ -2,6 +2,7 @@
 // webhook kubeconfig, the kubeadm ClusterConfiguration fragment, the patched kube-apiserver
 // manifest with its diff, and the README, plus the settings validation they share. No file system
 // here; the apiserver-config command reads the PKI and the manifest and writes the files.
+export { BOOTSTRAP_TRAP_HEADING, buildBootstrapTrapSection, type BootstrapTrapInput } from './bootstrap-trap';
 export { ApiserverConfigError } from './errors';
 export {
   ADMISSION_CONFIGURATION_API_VERSION,

@@ -2,6 +2,7 @@
 // each setting means, the traps (fail closed needs a running, permissive-enough webhook first),
 // and the kube-apiserver flags, mounts and rollout (readme-rollout.ts). Pure text from values.
 import { buildApiserverWiring } from './apiserver-wiring';
+import { buildBootstrapTrapSection } from './bootstrap-trap';
 import {
   ADMISSION_CONFIGURATION_FILE,
   KUBEADM_CONFIGURATION_FILE,
@@ -11,7 +12,7 @@ import {
 } from './files';
 import type { KubeadmApiVersion } from './kubeadm-config';
 import { buildKubeadmSection } from './readme-kubeadm';
-import { APISERVER_MANIFEST, buildPreflightSections, buildRolloutSections, fence, type NodeFiles, type RolloutInput } from './readme-rollout';
+import { APISERVER_MANIFEST, buildPreflightSections, buildRolloutSections, type NodeFiles, type RolloutInput } from './readme-rollout';
 import { GENERATED_MARKER, REGENERATE_HINT } from './generated-header';
 import type { WebhookServerUrl } from './server-url';
 import type { ImagePolicySettings } from './settings';
@@ -28,7 +29,6 @@ export interface ApiserverReadmeInput {
   readonly kubeadmApi: KubeadmApiVersion;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+-]+$/;
 
 export function buildApiserverReadme(input: ApiserverReadmeInput): string {
@@ -50,7 +50,7 @@ export function buildApiserverReadme(input: ApiserverReadmeInput): string {
     ...(input.settings.defaultAllow ? [buildFailOpenWarning()] : []),
     buildFilesSection(input, files),
     buildSettingsSection(input.settings),
-    buildBootstrapSection(input),
+    buildBootstrapTrapSection(input),
     ...buildPreflightSections(rollout),
     buildKubeadmSection({ wiring, apiVersion: input.kubeadmApi, outDir: input.outDir, manifest: APISERVER_MANIFEST }),
     ...buildRolloutSections(rollout),
@@ -118,47 +118,6 @@ function buildSettingsSection(settings: ImagePolicySettings): string {
     ].join('\n'),
     'Each request to the webhook has a fixed 30 s timeout that no setting changes. Cached answers are ' +
       'per kube-apiserver process and lost on restart, so the webhook does not see every pod.',
-  ].join('\n\n');
-}
-
-function buildBootstrapSection(input: ApiserverReadmeInput): string {
-  const { server, settings } = input;
-  const consequence = settings.defaultAllow
-    ? 'With `defaultAllow: true` an unreachable webhook lets every pod in unchecked (see the warning above); ' +
-      'a reachable webhook still denies whatever its policy does not allow.'
-    : 'With `defaultAllow: false` (fail closed) **no pod can be created while the webhook is unreachable**, ' +
-      'and none whose image the policy does not allow.';
-  const placement = LOOPBACK_HOSTS.has(server.hostname)
-    ? `The URL names \`${server.hostname}\`: kube-apiserver runs with the node's network (hostNetwork), so ` +
-      '**every control-plane node needs its own webhook** listening there.'
-    : `Every control-plane node must reach \`${server.hostname}\` from the host network, and the webhook's ` +
-      'serving certificate must name it in a subject alternative name (Go ignores the common name).';
-  return [
-    '## Before you start: the bootstrap trap',
-    consequence,
-    [
-      `- The webhook must be **running and healthy before** you enable the plugin. ${placement}`,
-      '- The policy must allow **every image the cluster needs to run**, in the namespaces that run them: the ' +
-        'control plane (`registry.k8s.io/**` in `kube-system`), CoreDNS, kube-proxy, the CNI and CSI ' +
-        'drivers, ingress, monitoring. The plugin has no namespace or object exemptions; even the mirror ' +
-        'pods of static pods (kube-apiserver, etcd, ...) are reviewed.',
-      '- If the webhook runs **inside the cluster** (Deployment, DaemonSet), its own pods need the webhook ' +
-        'to be admitted: once all its replicas are gone, it cannot come back. Run it beside kube-apiserver ' +
-        'instead, as a static pod or a systemd service: the kubelet starts a static pod from its manifest ' +
-        'whether or not the API admits its mirror pod.',
-    ].join('\n'),
-    'List what runs now and check every image against your policy before enabling anything ' +
-      '(`evaluate` exits 1 for a denied image):',
-    fence('sh', [
-      'kubectl get pods -A -o jsonpath=\'{range .items[*]}{.metadata.namespace}{" "}' +
-        '{.spec.initContainers[*].image}{" "}{.spec.containers[*].image}{"\\n"}{end}\' \\',
-      '  | while read -r namespace images; do for image in $images; do echo "$namespace $image"; done; done \\',
-      '  | sort -u > running-images.txt',
-      'while read -r namespace image; do',
-      '  npx image-policy-webhook evaluate --policy policy.yaml --namespace "$namespace" "$image" >/dev/null \\',
-      '    || echo "DENIED: $namespace $image"',
-      'done < running-images.txt',
-    ].join('\n')),
   ].join('\n\n');
 }
 

@@ -31,7 +31,7 @@ import {
   type KubeadmApiVersion,
   type WebhookServerUrl,
 } from '../apiserver';
-import { describeError } from '../errors';
+import { describeError, errorCode } from '../errors';
 import { REVIEW_PATH } from '../imagereview';
 import { type PatchedManifest, findInPlaceProblems, isPatchedCopy, renderPatchedManifest, reportManifestPatch } from './apiserver-config-manifest';
 import { GENERATED, type OutputFile, findOverwriteProblems, writeFiles } from './apiserver-config-output';
@@ -187,7 +187,7 @@ function checkServingCertificate(pkiDir: string, server: WebhookServerUrl): stri
 
 /** The PKI folder is named in the message already; ENOENT needs no more than this. */
 function describeReadError(error: unknown): string {
-  if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return 'no such file';
+  if (errorCode(error) === 'ENOENT') return 'no such file';
   return describeError(error);
 }
 

@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { describeError } from '../errors';
+import { describeError, errorCode } from '../errors';
 import { PKI_ROLES, PkiError, checkPkiStatus, formatPkiStatusTable, type FileAccess, type PkiFileContent, type ServiceUser } from '../pki';
 import { type CommandContext, type CommandIo, EXIT_NEGATIVE, EXIT_SUCCESS, RefusedError } from './kit';
 
@@ -59,8 +59,7 @@ function readPkiFile(file: string): PkiFileContent {
     const access = readAccess(file);
     return { state: 'present', text: readFileSync(file, 'utf8'), access };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { state: 'missing' } : { state: 'unreadable', reason: describeError(error) };
+    return errorCode(error) === 'ENOENT' ? { state: 'missing' } : { state: 'unreadable', reason: describeError(error) };
   }
 }
 

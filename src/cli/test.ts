@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { type PolicyCase, runCase } from '../cases';
-import { describeError } from '../errors';
+import { describeError, hasErrorMessage } from '../errors';
 import { displayName, loadCaseFileFromDisk, type LoadedCaseFile } from './case-files';
 import { type CommandContext, type CommandIo, EXIT_ERROR, EXIT_NEGATIVE, EXIT_SUCCESS, UsageError } from './kit';
 
@@ -90,7 +90,7 @@ function runCaseFile(io: CommandIo, file: string, flags: TestFlags, tally: Tally
     loaded = loadCaseFileFromDisk(file);
   } catch (error) {
     // CaseFileError, PolicyError or a file that cannot be read: this file fails, the others still run.
-    if (!(error instanceof Error)) throw error;
+    if (!hasErrorMessage(error)) throw error;
     tally.failed += 1;
     io.stdout.write(`FAIL ${shownName}: cannot run this case file\n${indent(describeError(error))}\n`);
     return;

@@ -2,6 +2,7 @@
 // for kube-apiserver, all returned as PEM strings (private keys as PKCS#8). The extensions are
 // chosen to pass `openssl verify -x509_strict` and Go's crypto/tls: SKI/AKI, critical key usage
 // and basic constraints, SANs for servers, and one EKU per role.
+import { describeError } from '../errors';
 import { PkiError } from './errors';
 import {
   DEFAULT_KEY_TYPE,
@@ -84,7 +85,7 @@ export async function loadCertificateAuthority(ca: CertificateAndKey): Promise<{
   try {
     certificate = new x509.X509Certificate(ca.certificate);
   } catch (error) {
-    throw new PkiError(`CA certificate: not a PEM X.509 certificate (${error instanceof Error ? error.message : String(error)})`);
+    throw new PkiError(`CA certificate: not a PEM X.509 certificate (${describeError(error)})`);
   }
   const constraints = certificate.getExtension(x509.BasicConstraintsExtension);
   if (constraints?.ca !== true) {

@@ -2,6 +2,7 @@
 // and the two relations that make a PKI work (this key belongs to this certificate, this
 // certificate was signed by that CA).
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { describeError } from '../errors';
 import { PkiError } from './errors';
 import { x509 } from './x509';
 
@@ -37,7 +38,7 @@ function parseCertificate(pem: string, label: string): x509.X509Certificate {
   try {
     return new x509.X509Certificate(pem);
   } catch (error) {
-    throw new PkiError(`${label}: not a valid X.509 certificate (${error instanceof Error ? error.message : String(error)})`);
+    throw new PkiError(`${label}: not a valid X.509 certificate (${describeError(error)})`);
   }
 }
 

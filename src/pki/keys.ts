@@ -2,6 +2,7 @@
 // existing CA keys may also be PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"), as kubeadm
 // and `openssl genrsa` write them, so Node's key parser converts them before WebCrypto sees them.
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { describeError } from '../errors';
 import { PkiError } from './errors';
 import { webcrypto, x509 } from './x509';
 
@@ -55,7 +56,7 @@ function parsePrivateKey(pem: string, label: string): KeyObject {
   try {
     return createPrivateKey({ key: pem, format: 'pem' });
   } catch (error) {
-    throw new PkiError(`${label}: not a PEM private key (${error instanceof Error ? error.message : String(error)})`);
+    throw new PkiError(`${label}: not a PEM private key (${describeError(error)})`);
   }
 }
 

@@ -2,6 +2,7 @@
 // certificate's facts and every fault that would break the webhook's TLS — missing or unparsable
 // files, a key that belongs to another certificate, a foreign issuer, expiry, the wrong purpose,
 // a key open to others, and (given the webhook's user) a file the webhook could not open.
+import { describeError } from '../errors';
 import { PkiError } from './errors';
 import { explainKeyAccess, explainWebhookAccess, type FileAccess, type ServiceUser, type WebhookFileKind } from './file-access';
 import { explainIssuerMismatch, inspectCertificate, type CertificateSummary } from './inspect';
@@ -51,10 +52,6 @@ export interface PkiStatusOptions {
   directoryAccess?: FileAccess;
   /** When given, every file `serve` opens, and the directory, must be usable by this user. */
   webhookUser?: ServiceUser;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function readText(files: Readonly<Record<string, PkiFileContent>>, file: string, missing: string | undefined, problems: PkiProblem[]): string | undefined {

@@ -4,6 +4,7 @@
 // does (scheme and path dropped, Docker Hub's aliases to docker.io); messages never quote a secret.
 import { checkRegistry } from '../reference';
 import { locateField, locateSyntaxError } from '../json-location';
+import { describeError } from '../errors';
 import { CredentialsFileError } from './errors';
 
 export interface RegistryCredential {
@@ -75,7 +76,7 @@ export function parseCredentialsFile(text: string, source: string): ReadonlyMap<
   try {
     document = JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     const location = locateSyntaxError(text, message);
     // JSON.parse quotes the text around the fault, which may be a password: only the place is shown.
     throw new CredentialsFileError(`${source}:${location.line}:${location.column}: not JSON`);

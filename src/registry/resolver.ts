@@ -4,6 +4,7 @@
 // comes back is used at once. Lookups take a slot of a bounded limiter before their request is
 // sent, so a lookup's deadline never runs while it waits behind others.
 import { type TagResolution, formatTagKey } from '../policy';
+import { describeError } from '../errors';
 import { type Clock, ExpiringLruCache } from './cache';
 import type { TagReference } from './client';
 import { RegistryLookupError } from './errors';
@@ -69,7 +70,7 @@ export class TagResolver {
       return { ok: true, digest };
     } catch (error) {
       if (error instanceof RegistryLookupError) return { ok: false, fault: error.message };
-      return { ok: false, fault: `registry ${reference.registry}: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, fault: `registry ${reference.registry}: ${describeError(error)}` };
     } finally {
       slot.release();
       this.inFlight.delete(key);

@@ -4,6 +4,7 @@
 // Events are debounced; a slow periodic tick is the safety net for anything a watch misses.
 import { watch, realpathSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { describeError } from '../errors';
 import type { Logger } from '../logger';
 
 export const DEFAULT_DEBOUNCE_MS = 150;
@@ -82,7 +83,7 @@ export function watchFiles(options: FileWatchOptions): FileWatch {
         });
         watchers.set(directory, watcher);
       } catch (error) {
-        logger.debug('cannot watch directory yet', { directory, error: error instanceof Error ? error.message : String(error) });
+        logger.debug('cannot watch directory yet', { directory, error: describeError(error) });
       }
     }
   }

@@ -156,7 +156,7 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  // Only the exact path kube-apiserver is configured with is the review endpoint (contract §6.4):
+  // Only the exact path kube-apiserver is configured with is the review endpoint:
   // not `/IMAGEPOLICY`, not `/imagepolicy/`.
   app.enable('case sensitive routing');
   app.enable('strict routing');

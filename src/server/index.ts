@@ -25,7 +25,6 @@ export {
   KEEP_ALIVE_TIMEOUT_MS,
   MIN_TLS_VERSION,
   REQUEST_TIMEOUT_MS,
-  clientCertificateNames,
   createTlsServer,
 } from './tls';
 export { type ReloadSummary, type RunningWebhook, StartupError, type WebhookConfig, startWebhook } from './webhook';

@@ -1,43 +1,33 @@
-// Runs the built command line (`node dist/main.js`) as a user would, capturing its output.
-// `make test` builds before jest runs; a missing build fails loudly instead of testing stale code.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+// Runs the command line in-process: runProgram, exactly what main.ts runs, with memory streams.
+// Fast, so every test of what a command decides and prints uses it; built-cli.ts spawns the real
+// binary for the few system tests of the process itself.
+import { runProgram } from '../../src/main';
+import type { CliResult } from './built-cli';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-export const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'main.js');
-
-export interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export { type CliResult, PROJECT_ROOT } from './built-cli';
 
 export interface CliOptions {
+  /** The working directory for the command (relative paths, the names it prints). */
   readonly cwd?: string;
+  /** Standard input, for `-` file arguments. */
   readonly input?: string;
-  readonly timeoutMs?: number;
-  readonly env?: NodeJS.ProcessEnv;
 }
 
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  if (!existsSync(CLI_ENTRY)) throw new Error(`${CLI_ENTRY} is missing: run \`npm run build\` first (make test does)`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
-      cwd: options.cwd ?? PROJECT_ROOT,
-      env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
+/** Runs one command line in this process and returns its exit code and output. */
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    readStdin: () => options.input ?? '',
+  };
+  const previous = process.cwd();
+  if (options.cwd !== undefined) process.chdir(options.cwd);
+  try {
+    const code = await runProgram(args, io);
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(previous);
+  }
 }

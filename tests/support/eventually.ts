@@ -9,13 +9,18 @@ export interface EventuallyOptions {
   readonly describe?: () => string;
 }
 
-export const DEFAULT_EVENTUALLY_TIMEOUT_MS = 10_000;
+export const DEFAULT_EVENTUALLY_TIMEOUT_MS = 15_000;
+
+/** Thrown by a check when waiting longer cannot help (the process it waits for has exited). */
+export class GiveUp extends Error {
+  override readonly name = 'GiveUp';
+}
 const DEFAULT_INTERVAL_MS = 25;
 
 /**
  * Resolves with the first value of `check` that is neither undefined nor false. A check that
  * throws (an `expect` that does not hold yet) is retried too; at the deadline the last error is
- * part of the rejection.
+ * part of the rejection. A GiveUp ends the wait at once.
  */
 export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, options: EventuallyOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_EVENTUALLY_TIMEOUT_MS;
@@ -26,6 +31,7 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
       const value = await check();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

@@ -39,6 +39,8 @@ export interface ArchitectureRules {
   readonly exceptions: readonly ImportException[];
   /** The one file that may import cli/. */
   readonly compositionRoot: string;
+  /** Libraries kept behind one file of ours: module name -> the only file that imports it. */
+  readonly confinedModules: Readonly<Record<string, string>>;
 }
 
 const SOURCE_ROOT = 'src';
@@ -148,6 +150,8 @@ function checkBoundaries(facts: SourceFacts, rules: ArchitectureRules): string[]
   const problems: string[] = [];
   const from = folderOf(facts.file);
   for (const edge of facts.imports) {
+    const confinedTo = rules.confinedModules[edge.target];
+    if (confinedTo !== undefined && facts.file !== confinedTo) problems.push(`${facts.file}: imports ${edge.target}, which only ${confinedTo} may import`);
     if (!isProjectFile(edge.target)) continue;
     const to = folderOf(edge.target);
     if (topFolderOf(edge.target) === 'cli' && topFolderOf(facts.file) !== 'cli' && facts.file !== rules.compositionRoot) {

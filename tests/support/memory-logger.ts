@@ -35,7 +35,7 @@ export function createMemoryLogger(): MemoryLogger {
     find: (prefix) => find(prefix),
     waitFor: (prefix, options = {}) =>
       eventually(() => find(prefix, options.after ?? 0)[0], {
-        timeoutMs: options.timeoutMs ?? 5_000,
+        timeoutMs: options.timeoutMs ?? 15_000,
         describe: () => `a log line starting with ${JSON.stringify(prefix)}; log so far:\n${entries.map((entry) => JSON.stringify(entry)).join('\n')}`,
       }),
   };

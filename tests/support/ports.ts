@@ -1,14 +1,15 @@
-// Finds free loopback ports for servers started through the command line, which cannot report
-// the port they bound when asked for port 0.
-import net from 'node:net';
+// Servers the tests start as child processes bind port 0 and say which port they got; these
+// read it from their output. Choosing a free port first and passing it on is a race: another
+// process can take the port in between, and a probe may then reach the wrong server.
+import { eventually } from './eventually';
 
-export function findFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** The first port `pattern` (one capture group) finds in the output, once the process prints it. */
+export function waitForReportedPort(output: () => string, pattern: RegExp, what: string, timeoutMs = 30_000): Promise<number> {
+  return eventually(
+    () => {
+      const port = pattern.exec(output())?.[1];
+      return port === undefined ? undefined : Number(port);
+    },
+    { timeoutMs, describe: () => `${what} to report its port; its output:\n${output()}` },
+  );
 }

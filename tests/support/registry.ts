@@ -10,15 +10,15 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { findFreePort } from './ports';
+import { eventually } from './eventually';
+import { waitForReportedPort } from './ports';
 
 const run = promisify(execFile);
 
 /** Debian packages that provide the tools, named in the error when one is missing. */
 const TOOL_PACKAGES: Readonly<Record<string, string>> = { 'docker-registry': 'docker-registry', skopeo: 'skopeo', umoci: 'umoci', htpasswd: 'apache2-utils' };
-const STARTUP_TIMEOUT_MS = 10_000;
-const LOG_WAIT_TIMEOUT_MS = 5_000;
-const POLL_MS = 25;
+const STARTUP_TIMEOUT_MS = 30_000;
+const LOG_WAIT_TIMEOUT_MS = 15_000;
 
 export async function requireRegistryTools(): Promise<void> {
   const missing: string[] = [];
@@ -29,7 +29,7 @@ export async function requireRegistryTools(): Promise<void> {
       missing.push(pkg);
     }
   }
-  if (missing.length > 0) throw new Error(`the registry tests need Debian packages: apt-get install ${missing.join(' ')} (.ci/run installs them)`);
+  if (missing.length > 0) throw new Error(`the registry tests need Debian packages: apt-get install ${missing.join(' ')} (make test-deps installs them)`);
 }
 
 export interface RegistryTls {
@@ -67,11 +67,12 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-function buildConfig(directory: string, port: number, options: RegistryOptions): string {
+/** Port 0, and info logging: the registry then logs the port it bound (`listening on 127.0.0.1:PORT`). */
+function buildConfig(directory: string, options: RegistryOptions): string {
   const lines = [
     'version: 0.1',
     'log:',
-    '  level: warn',
+    '  level: info',
     '  accesslog:',
     '    disabled: false',
     'storage:',
@@ -80,7 +81,7 @@ function buildConfig(directory: string, port: number, options: RegistryOptions):
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: 127.0.0.1:${port}`,
+    '  addr: 127.0.0.1:0',
   ];
   if (options.tls !== undefined) lines.push('  tls:', `    certificate: ${options.tls.certPath}`, `    key: ${options.tls.keyPath}`);
   if (options.basic !== undefined) lines.push('auth:', '  htpasswd:', '    realm: test-registry', `    path: ${join(directory, 'htpasswd')}`);
@@ -102,32 +103,26 @@ function probe(url: string): Promise<boolean> {
   });
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
   const directory = mkdtempSync(join(tmpdir(), 'ipw-registry-'));
-  const port = await findFreePort();
   if (options.basic !== undefined) {
     const { stdout } = await run('htpasswd', ['-nbB', options.basic.username, options.basic.password]);
     writeFileSync(join(directory, 'htpasswd'), stdout);
   }
   const configPath = join(directory, 'config.yml');
-  writeFileSync(configPath, buildConfig(directory, port, options));
+  writeFileSync(configPath, buildConfig(directory, options));
   const child: ChildProcess = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const scheme = options.tls === undefined ? 'http' : 'https';
-  const baseUrl = `${scheme}://127.0.0.1:${port}`;
+  let port: number;
+  let baseUrl: string;
   try {
-    await waitFor(() => child.exitCode === null && probe(`${baseUrl}/v2/`), STARTUP_TIMEOUT_MS, `docker-registry on port ${port}`);
+    port = await waitForReportedPort(() => (child.exitCode === null ? log : `${log}\n(exited with ${child.exitCode})`), /listening on 127\.0\.0\.1:(\d+)/, 'docker-registry', STARTUP_TIMEOUT_MS);
+    baseUrl = `${scheme}://127.0.0.1:${port}`;
+    await eventually(() => child.exitCode === null && probe(`${baseUrl}/v2/`), { timeoutMs: STARTUP_TIMEOUT_MS, describe: () => `docker-registry on port ${port}` });
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${error instanceof Error ? error.message : String(error)}; its log:\n${log}`);
@@ -141,7 +136,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       // shows up, every earlier request is in the log too.
       const marker = randomUUID();
       await probe(`${baseUrl}/v2/?marker=${marker}`);
-      await waitFor(() => log.includes(marker), LOG_WAIT_TIMEOUT_MS, 'the registry access log');
+      await eventually(() => log.includes(marker), { timeoutMs: LOG_WAIT_TIMEOUT_MS, describe: () => 'the registry access log' });
       return log.split('\n').filter((line) => line.includes(`"${method} ${path} HTTP/1.1"`)).length;
     },
     async stop() {

@@ -3,8 +3,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ScanReport, parseTrivyReport } from '../../src/vulnerabilities';
+import { FIXTURES_DIR } from './paths';
 
-export const TRIVY_FIXTURES = join(__dirname, '..', 'fixtures', 'trivy');
+export const TRIVY_FIXTURES = join(FIXTURES_DIR, 'trivy');
 export const VALID_REPORTS_DIR = join(TRIVY_FIXTURES, 'valid');
 export const INVALID_REPORTS_DIR = join(TRIVY_FIXTURES, 'invalid');
 

@@ -1,16 +1,16 @@
 // The architecture, enforced: the pure folders compute without I/O, only main.ts imports cli/,
-// folders are entered through their index.ts, no folders import each other in a circle, and each
-// folder says what it offers. The rows with made-up graphs prove each rule can fail.
-import path from 'node:path';
+// folders are entered through their index.ts, no folders import each other in a circle, winston
+// stays behind the project's Logger, and each folder says what it offers. The rows with made-up graphs prove each rule can fail.
 import { type ArchitectureRules, type SourceFacts, findFolderCycles, findFoldersWithoutIndex, findViolations, readImportGraph } from '../../support/import-graph';
+import { PROJECT_ROOT } from '../../support/paths';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 const RULES: ArchitectureRules = {
   pureFolders: ['apiserver', 'cases', 'decision-log', 'errors', 'imagereview', 'json-location', 'lint', 'pki', 'policy', 'reference', 'replay', 'suggest', 'vulnerabilities'],
   forbiddenInPure: ['node:fs', 'node:fs/promises', 'node:http', 'node:https', 'node:http2', 'node:net', 'node:tls', 'node:dgram', 'node:dns', 'node:os', 'node:path', 'node:child_process', 'node:worker_threads', 'node:cluster', 'node:readline', 'winston'],
   exceptions: [{ module: 'node:net', names: ['isIP', 'isIPv4', 'isIPv6'], why: 'address syntax checks; no socket is opened' }],
   compositionRoot: 'src/main.ts',
+  confinedModules: { winston: 'src/logger/json-logger.ts' },
 };
 
 const graph = readImportGraph(PROJECT_ROOT);
@@ -51,6 +51,7 @@ describe('each rule fails on a graph that breaks it', () => {
     { name: 'a pure folder logs', graph: [file('src/suggest/suggest.ts', [['../logger', 'src/logger/index.ts']])], want: /a pure folder imports logger\/, which is not pure/ },
     { name: 'a pure folder builds on a folder that does I/O', graph: [file('src/policy/context.ts', [['../registry', 'src/registry/index.ts']])], want: /a pure folder imports registry\/, which is not pure/ },
     { name: 'a pure folder uses winston', graph: [file('src/replay/replay.ts', [['winston', 'winston']])], want: /a pure folder imports winston/ },
+    { name: 'winston outside the logger that wraps it', graph: [file('src/server/app.ts', [['winston', 'winston']])], want: /src\/server\/app\.ts: imports winston, which only src\/logger\/json-logger\.ts may import/ },
     { name: 'a folder imports cli/', graph: [file('src/server/webhook.ts', [['../cli', 'src/cli/index.ts']])], want: /only src\/main\.ts may import cli\// },
     { name: 'a deep import around an index.ts', graph: [file('src/registry/resolver.ts', [['../policy/context', 'src/policy/context.ts']])], want: /deep import \.\.\/policy\/context; import policy\/ through its index\.ts/ },
     { name: 'two folders import each other', graph: [file('src/reload/reloader.ts', [['../server', 'src/server/index.ts']]), file('src/server/webhook.ts', [['../reload', 'src/reload/index.ts']])], want: /folders import each other in a circle: reload -> server -> reload/ },
