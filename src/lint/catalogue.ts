@@ -24,22 +24,20 @@ export function findNodePath(entry: ListedPattern): NodePath {
   return [...entry.list, entry.index];
 }
 
-function listSet(set: PatternSet, list: NodePath, overlay: number | undefined): ListedPattern[] {
-  return set.patterns.map((pattern, index) => ({
-    pattern,
-    list,
-    index,
-    overlay,
-    shape: readNormalizedPattern(pattern.normalized),
-    written: readWrittenName(pattern.source),
-  }));
+function listSet(into: ListedPattern[], set: PatternSet, list: NodePath, overlay: number | undefined): void {
+  set.patterns.forEach((pattern, index) => {
+    into.push({ pattern, list, index, overlay, shape: readNormalizedPattern(pattern.normalized), written: readWrittenName(pattern.source) });
+  });
 }
 
 /** Patterns in file order: global allow and deny, then each overlay's. */
 export function listPatterns(policy: CompiledPolicy): ListedPattern[] {
-  return [
-    ...listSet(policy.allow, ['allow'], undefined),
-    ...listSet(policy.deny, ['deny'], undefined),
-    ...policy.namespaces.flatMap((overlay, index) => [...listSet(overlay.allow, ['namespaces', index, 'allow'], index), ...listSet(overlay.deny, ['namespaces', index, 'deny'], index)]),
-  ];
+  const listed: ListedPattern[] = [];
+  listSet(listed, policy.allow, ['allow'], undefined);
+  listSet(listed, policy.deny, ['deny'], undefined);
+  policy.namespaces.forEach((overlay, index) => {
+    listSet(listed, overlay.allow, ['namespaces', index, 'allow'], index);
+    listSet(listed, overlay.deny, ['namespaces', index, 'deny'], index);
+  });
+  return listed;
 }
