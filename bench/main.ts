@@ -1,12 +1,13 @@
-// Entry point of `make bench`: `node bench/.build/bench/main.js [http|scaling|reload|all]`.
+// Entry point of `make bench`: `node bench/.build/bench/main.js [http|scaling|reload|check|all]`.
 // Settings come from the environment (see config.ts and bench/README.md).
+import { runCheckBench } from './check';
 import { readBenchConfig } from './config';
 import { runHttpBench } from './http-bench';
 import { writeResultSection } from './results';
 import { runReloadBench } from './reload';
 import { runScalingBench } from './scaling';
 
-const PARTS = ['http', 'scaling', 'reload', 'all'] as const;
+const PARTS = ['http', 'scaling', 'reload', 'check', 'all'] as const;
 /** The reload part's policy size (issue 5: reloading a 10 000-pattern policy under load). */
 const RELOAD_PATTERNS = 10_000;
 type Part = (typeof PARTS)[number];
@@ -26,6 +27,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (requested === 'scaling' || requested === 'all') writeResultSection('scaling', runScalingBench(config));
   if (requested === 'http' || requested === 'all') writeResultSection('http', await runHttpBench(config));
   if (requested === 'reload' || requested === 'all') writeResultSection('reload', await runReloadBench(config, RELOAD_PATTERNS));
+  if (requested === 'check' || requested === 'all') writeResultSection('check', runCheckBench(config));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
