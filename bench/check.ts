@@ -49,7 +49,7 @@ export interface CheckSummary {
 function describeCommit(): string {
   const run = (args: readonly string[]): string => spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
   const commit = run(['rev-parse', '--short', 'HEAD']) || 'unknown';
-  return run(['status', '--porcelain', '--', 'src', 'bench', ':!bench/results']) === '' ? commit : `${commit} (with uncommitted changes)`;
+  return run(['status', '--porcelain', '--', 'src', 'bench/*.ts']) === '' ? commit : `${commit} (with uncommitted changes)`;
 }
 
 function measureInChild(input: CheckInput): CheckMeasurement {
