@@ -1,12 +1,13 @@
 // Finds the first deny entry of a list that covers an allow entry without trying every deny entry.
 // Each deny entry is filed under what an allow entry must share with it to be covered, as the
 // policy's own pattern index files patterns for images: its literal registry host (or the shape
-// of its host glob), the literal components its path starts with, its literal tag or its digest.
+// of its host glob), its path components up to the first `**` (literal, `*`, or glued to leading
+// text), its literal tag or its digest.
 // The index only narrows: denyCoversAllow decides every candidate, so the answer is exactly the
 // one a scan of the list in file order gives.
 import type { ListedPattern } from './catalogue';
 import { denyCoversAllow } from './containment';
-import { type PatternShape, STAR } from './shape';
+import { GLOBSTAR, type PatternShape, STAR } from './shape';
 
 /** Positions in the deny list, ascending, so the first cover found in a bucket is its earliest. */
 type Positions = number[];
@@ -17,7 +18,7 @@ const HOST_LABEL_SEPARATOR = '.';
 const isLiteral = (piece: string): boolean => !piece.includes(STAR);
 
 /**
- * Deny entries whose literal path prefix ends at one trie node, keyed by what they require of the
+ * Deny entries whose walk down the path trie ends at one node, keyed by what they require of the
  * allow entry's reference: a digest only the same digest satisfies, a literal tag only the same
  * tag (a tag glob or no tag at all goes under `any`).
  */
@@ -43,35 +44,58 @@ class ReferenceBucket {
 }
 
 /**
- * A node of the trie over literal leading path components. A literal deny component covers only
- * the identical allow component (never a glob), so an allow entry walks its own path down the trie.
+ * A node of the trie over deny paths, walked component by component up to the first `**`. Until
+ * then each deny component pairs with the allow component at the same depth, so an allow entry
+ * follows its own path down: a literal component covers only the same text, a component that
+ * opens with `*` covers any component but `**`, and one glued to text (`legacy-*`) covers only
+ * components that start with that text.
  */
-class PrefixNode {
-  private children: Map<string, PrefixNode> | undefined;
+class PathNode {
+  private literal: Map<string, PathNode> | undefined;
+  private starred: PathNode | undefined;
+  /** Glued components, keyed by their text before the first `*`. */
+  private glued: Map<string, PathNode> | undefined;
   private bucket: ReferenceBucket | undefined;
 
   add(position: number, shape: PatternShape): void {
-    let node: PrefixNode = this;
+    let node: PathNode = this;
     for (const component of shape.path) {
-      if (!isLiteral(component)) break;
-      node.children ??= new Map();
-      let child = node.children.get(component);
-      if (child === undefined) node.children.set(component, (child = new PrefixNode()));
-      node = child;
+      if (component === GLOBSTAR) break;
+      node = node.childFor(component);
     }
     (node.bucket ??= new ReferenceBucket()).add(position, shape);
   }
 
-  search(allow: PatternShape, denies: readonly ListedPattern[], best: number): number {
-    let node: PrefixNode | undefined = this;
-    for (let depth = 0; node !== undefined; depth += 1) {
-      if (node.bucket !== undefined) best = node.bucket.search(allow, denies, best);
-      const component = allow.path[depth];
-      if (component === undefined || node.children === undefined) break;
-      node = node.children.get(component);
+  private childFor(component: string): PathNode {
+    const star = component.indexOf(STAR);
+    if (star < 0) return childIn((this.literal ??= new Map()), component);
+    if (star === 0) return (this.starred ??= new PathNode());
+    return childIn((this.glued ??= new Map()), component.slice(0, star));
+  }
+
+  search(allow: PatternShape, denies: readonly ListedPattern[], best: number, depth = 0): number {
+    if (this.bucket !== undefined) best = this.bucket.search(allow, denies, best);
+    const component = allow.path[depth];
+    // Only a deny `**` covers an allow `**`, and the entries below this node have none up to here.
+    if (component === undefined || component === GLOBSTAR) return best;
+    const literal = this.literal?.get(component);
+    if (literal !== undefined) best = literal.search(allow, denies, best, depth + 1);
+    if (this.starred !== undefined) best = this.starred.search(allow, denies, best, depth + 1);
+    if (this.glued !== undefined) {
+      // The text before a glued `*` is literal: it can only match the same leading text.
+      for (let end = 1; end <= component.length && component.charAt(end - 1) !== STAR; end += 1) {
+        const glued = this.glued.get(component.slice(0, end));
+        if (glued !== undefined) best = glued.search(allow, denies, best, depth + 1);
+      }
     }
     return best;
   }
+}
+
+function childIn(map: Map<string, PathNode>, key: string): PathNode {
+  let node = map.get(key);
+  if (node === undefined) map.set(key, (node = new PathNode()));
+  return node;
 }
 
 function appendTo(map: Map<string, Positions>, key: string, position: number): void {
@@ -105,19 +129,13 @@ function listHostGlobKeys(host: string): readonly string[] {
   return [`${labels.length} ${labels[labels.length - 1]!}`, String(labels.length)];
 }
 
-function nodeIn(map: Map<string, PrefixNode>, key: string): PrefixNode {
-  let node = map.get(key);
-  if (node === undefined) map.set(key, (node = new PrefixNode()));
-  return node;
-}
-
 export class DenyIndex {
   private readonly denies: readonly ListedPattern[];
   /** Deny entries with a literal registry host; a literal host covers only itself. */
-  private readonly byHost = new Map<string, PrefixNode>();
-  private readonly byHostGlob = new Map<string, PrefixNode>();
+  private readonly byHost = new Map<string, PathNode>();
+  private readonly byHostGlob = new Map<string, PathNode>();
   /** Deny entries that open with `**` and so span every registry. */
-  private readonly anyHost = new PrefixNode();
+  private readonly anyHost = new PathNode();
 
   /** `denies` in file order: the first covering entry is the one a warning names. */
   constructor(denies: readonly ListedPattern[]) {
@@ -125,7 +143,7 @@ export class DenyIndex {
     denies.forEach((deny, position) => {
       const registry = deny.shape.registry;
       const node =
-        registry === undefined ? this.anyHost : isLiteral(registry.host) ? nodeIn(this.byHost, registry.host) : nodeIn(this.byHostGlob, describeHostGlob(registry.host));
+        registry === undefined ? this.anyHost : isLiteral(registry.host) ? childIn(this.byHost, registry.host) : childIn(this.byHostGlob, describeHostGlob(registry.host));
       node.add(position, deny.shape);
     });
   }

@@ -1,7 +1,7 @@
 // The deny index must name the same deny entry as a scan of the list in file order with the
 // exact cover test. Named rows pin where a bucketed lookup could go wrong: the earliest cover
-// across buckets, host globs by label count, a deny on every port, literal prefixes against
-// globs, tags against digests, IPv6 hosts, and a crowded bucket.
+// across buckets, host globs by label count, a deny on every port, literal, starred and glued
+// path components against globs, tags against digests, IPv6 hosts, and a crowded bucket.
 import { DenyIndex } from '../../src/lint/deny-index';
 import { listPatterns } from '../../src/lint/catalogue';
 import { denyCoversAllow } from '../../src/lint/containment';
@@ -40,6 +40,15 @@ test.each<{ name: string; allow: string; denies: string[]; want: string | undefi
   { name: 'a star covers a star', allow: 'quay.io/a/*', denies: ['quay.io/a/b', 'quay.io/a/*'], want: 'deny[1]' },
   { name: 'a star never covers a globstar', allow: 'quay.io/a/**', denies: ['quay.io/a/*'], want: undefined },
   { name: 'a literal prefix does not reach a shorter path', allow: 'quay.io/a', denies: ['quay.io/a/*'], want: undefined },
+  { name: 'a star component covers one component, at its depth', allow: 'quay.io/x/legacy', denies: ['quay.io/*/other', 'quay.io/*/legacy'], want: 'deny[1]' },
+  { name: 'a star component never covers two', allow: 'quay.io/x/y/legacy', denies: ['quay.io/*/legacy'], want: undefined },
+  { name: 'a component opening with a star', allow: 'quay.io/team/app-worker', denies: ['quay.io/team/*-job', 'quay.io/team/*-worker'], want: 'deny[1]' },
+  { name: 'a glued component covers what starts with its text', allow: 'quay.io/team/legacy-1', denies: ['quay.io/team/leg-x*', 'quay.io/team/legacy-*'], want: 'deny[1]' },
+  { name: 'a glued component covers a narrower glued one', allow: 'quay.io/team/legacy-1*', denies: ['quay.io/team/legacy-*'], want: 'deny[0]' },
+  { name: 'a glued component misses other text', allow: 'quay.io/team/app-1', denies: ['quay.io/team/legacy-*', 'quay.io/team/ap-*'], want: undefined },
+  { name: 'a glued component never covers a star', allow: 'quay.io/team/*', denies: ['quay.io/team/legacy-*'], want: undefined },
+  { name: 'a globstar after a glued component', allow: 'quay.io/a-1/b/c', denies: ['quay.io/a-*/**'], want: 'deny[0]' },
+  { name: 'nothing but a globstar covers a globstar', allow: 'quay.io/a/**', denies: ['quay.io/*/*', 'quay.io/a-*/**', 'quay.io/*/**'], want: 'deny[2]' },
   { name: 'tag: same tag', allow: 'quay.io/a:1', denies: ['quay.io/a:2', 'quay.io/a:1'], want: 'deny[1]' },
   { name: 'tag: every tag is not one tag', allow: 'quay.io/a', denies: ['quay.io/a:1'], want: undefined },
   { name: 'tag glob covers a tag', allow: 'quay.io/a:1.2', denies: ['quay.io/a:1.*'], want: 'deny[0]' },
