@@ -1,8 +1,8 @@
 // Finds the first deny entry of a list that covers an allow entry without trying every deny entry.
 // Each deny entry is filed under what an allow entry must share with it to be covered, as the
 // policy's own pattern index files patterns for images: its literal registry host (or the shape
-// of its host glob), its path components up to the first `**` (literal, `*`, or glued to leading
-// text), its literal tag or its digest.
+// of its host glob), its path components before the first `**` and after the last (literal, or
+// the text a glob fixes at that end), its literal tag or its digest.
 // The index only narrows: denyCoversAllow decides every candidate, so the answer is exactly the
 // one a scan of the list in file order gives.
 import type { ListedPattern } from './catalogue';
@@ -18,7 +18,7 @@ const HOST_LABEL_SEPARATOR = '.';
 const isLiteral = (piece: string): boolean => !piece.includes(STAR);
 
 /**
- * Deny entries whose walk down the path trie ends at one node, keyed by what they require of the
+ * Deny entries whose walk down the path tries ends at one node, keyed by what they require of the
  * allow entry's reference: a digest only the same digest satisfies, a literal tag only the same
  * tag (a tag glob or no tag at all goes under `any`).
  */
@@ -44,57 +44,104 @@ class ReferenceBucket {
 }
 
 /**
- * A node of the trie over deny paths, walked component by component up to the first `**`. Until
- * then each deny component pairs with the allow component at the same depth, so an allow entry
- * follows its own path down: a literal component covers only the same text, a component that
- * opens with `*` covers any component but `**`, and one glued to text (`legacy-*`) covers only
- * components that start with that text.
+ * The children of a path-trie node, by what a deny component requires of the allow component it
+ * pairs with: a literal component the same text; a glob the text before its first `*` (read from
+ * the start) or after its last `*` (read from the end), and nothing more when that text is empty.
  */
-class PathNode {
-  private literal: Map<string, PathNode> | undefined;
-  private starred: PathNode | undefined;
-  /** Glued components, keyed by their text before the first `*`. */
-  private glued: Map<string, PathNode> | undefined;
+class ComponentEdges<Node> {
+  private literal: Map<string, Node> | undefined;
+  private starred: Node | undefined;
+  private glued: Map<string, Node> | undefined;
+
+  constructor(
+    private readonly fromEnd: boolean,
+    private readonly create: () => Node,
+  ) {}
+
+  childFor(component: string): Node {
+    if (isLiteral(component)) return childIn((this.literal ??= new Map()), component, this.create);
+    const fixed = this.fromEnd ? component.slice(component.lastIndexOf(STAR) + 1) : component.slice(0, component.indexOf(STAR));
+    if (fixed === '') return (this.starred ??= this.create());
+    return childIn((this.glued ??= new Map()), fixed, this.create);
+  }
+
+  /** Visits every child whose deny components can cover `component` (never `**`, which only `**` covers). */
+  forEachCovering(component: string, visit: (child: Node) => void): void {
+    const literal = this.literal?.get(component);
+    if (literal !== undefined) visit(literal);
+    if (this.starred !== undefined) visit(this.starred);
+    if (this.glued === undefined) return;
+    // A glob's fixed text is literal: it matches only the same text at that end, which holds no `*`.
+    const glued = this.glued;
+    const visitText = (text: string): void => {
+      const child = glued.get(text);
+      if (child !== undefined) visit(child);
+    };
+    if (this.fromEnd) for (let start = component.length - 1; start >= 0 && component.charAt(start) !== STAR; start -= 1) visitText(component.slice(start));
+    else for (let end = 1; end <= component.length && component.charAt(end - 1) !== STAR; end += 1) visitText(component.slice(0, end));
+  }
+}
+
+/**
+ * The components after a deny path's last `**`, walked from the end: they pair with the allow
+ * path's last components, one for one, as the components before the first `**` pair with its first.
+ */
+class TailNode {
+  private readonly edges = new ComponentEdges<TailNode>(true, createTail);
   private bucket: ReferenceBucket | undefined;
 
-  add(position: number, shape: PatternShape): void {
-    let node: PathNode = this;
-    for (const component of shape.path) {
-      if (component === GLOBSTAR) break;
-      node = node.childFor(component);
-    }
+  add(position: number, shape: PatternShape, tail: readonly string[]): void {
+    let node: TailNode = this;
+    for (let index = tail.length - 1; index >= 0; index -= 1) node = node.edges.childFor(tail[index]!);
     (node.bucket ??= new ReferenceBucket()).add(position, shape);
   }
 
-  private childFor(component: string): PathNode {
-    const star = component.indexOf(STAR);
-    if (star < 0) return childIn((this.literal ??= new Map()), component);
-    if (star === 0) return (this.starred ??= new PathNode());
-    return childIn((this.glued ??= new Map()), component.slice(0, star));
-  }
-
-  search(allow: PatternShape, denies: readonly ListedPattern[], best: number, depth = 0): number {
+  search(allow: PatternShape, denies: readonly ListedPattern[], best: number, fromEnd = 0): number {
     if (this.bucket !== undefined) best = this.bucket.search(allow, denies, best);
-    const component = allow.path[depth];
-    // Only a deny `**` covers an allow `**`, and the entries below this node have none up to here.
+    const component = allow.path[allow.path.length - 1 - fromEnd];
     if (component === undefined || component === GLOBSTAR) return best;
-    const literal = this.literal?.get(component);
-    if (literal !== undefined) best = literal.search(allow, denies, best, depth + 1);
-    if (this.starred !== undefined) best = this.starred.search(allow, denies, best, depth + 1);
-    if (this.glued !== undefined) {
-      // The text before a glued `*` is literal: it can only match the same leading text.
-      for (let end = 1; end <= component.length && component.charAt(end - 1) !== STAR; end += 1) {
-        const glued = this.glued.get(component.slice(0, end));
-        if (glued !== undefined) best = glued.search(allow, denies, best, depth + 1);
-      }
-    }
+    this.edges.forEachCovering(component, (child) => {
+      best = child.search(allow, denies, best, fromEnd + 1);
+    });
     return best;
   }
 }
 
-function childIn(map: Map<string, PathNode>, key: string): PathNode {
+/** The components before a deny path's first `**` (all of them when it has none), walked from the start. */
+class HeadNode {
+  private readonly edges = new ComponentEdges<HeadNode>(false, createHead);
+  private tail: TailNode | undefined;
+
+  add(position: number, shape: PatternShape): void {
+    const path = shape.path;
+    let node: HeadNode = this;
+    for (let depth = 0; depth < path.length && path[depth] !== GLOBSTAR; depth += 1) node = node.edges.childFor(path[depth]!);
+    const lastGlobstar = path.lastIndexOf(GLOBSTAR);
+    (node.tail ??= new TailNode()).add(position, shape, lastGlobstar < 0 ? [] : path.slice(lastGlobstar + 1));
+  }
+
+  search(allow: PatternShape, denies: readonly ListedPattern[], best: number, depth = 0): number {
+    if (this.tail !== undefined) best = this.tail.search(allow, denies, best);
+    const component = allow.path[depth];
+    if (component === undefined || component === GLOBSTAR) return best;
+    this.edges.forEachCovering(component, (child) => {
+      best = child.search(allow, denies, best, depth + 1);
+    });
+    return best;
+  }
+}
+
+function createTail(): TailNode {
+  return new TailNode();
+}
+
+function createHead(): HeadNode {
+  return new HeadNode();
+}
+
+function childIn<Node>(map: Map<string, Node>, key: string, create: () => Node): Node {
   let node = map.get(key);
-  if (node === undefined) map.set(key, (node = new PathNode()));
+  if (node === undefined) map.set(key, (node = create()));
   return node;
 }
 
@@ -132,10 +179,10 @@ function listHostGlobKeys(host: string): readonly string[] {
 export class DenyIndex {
   private readonly denies: readonly ListedPattern[];
   /** Deny entries with a literal registry host; a literal host covers only itself. */
-  private readonly byHost = new Map<string, PathNode>();
-  private readonly byHostGlob = new Map<string, PathNode>();
+  private readonly byHost = new Map<string, HeadNode>();
+  private readonly byHostGlob = new Map<string, HeadNode>();
   /** Deny entries that open with `**` and so span every registry. */
-  private readonly anyHost = new PathNode();
+  private readonly anyHost = new HeadNode();
 
   /** `denies` in file order: the first covering entry is the one a warning names. */
   constructor(denies: readonly ListedPattern[]) {
@@ -143,7 +190,7 @@ export class DenyIndex {
     denies.forEach((deny, position) => {
       const registry = deny.shape.registry;
       const node =
-        registry === undefined ? this.anyHost : isLiteral(registry.host) ? childIn(this.byHost, registry.host) : childIn(this.byHostGlob, describeHostGlob(registry.host));
+        registry === undefined ? this.anyHost : isLiteral(registry.host) ? childIn(this.byHost, registry.host, createHead) : childIn(this.byHostGlob, describeHostGlob(registry.host), createHead);
       node.add(position, deny.shape);
     });
   }

@@ -1,7 +1,8 @@
 // The deny index must name the same deny entry as a scan of the list in file order with the
 // exact cover test. Named rows pin where a bucketed lookup could go wrong: the earliest cover
 // across buckets, host globs by label count, a deny on every port, literal, starred and glued
-// path components against globs, tags against digests, IPv6 hosts, and a crowded bucket.
+// path components before and after a globstar, tags against digests, IPv6 hosts, and a crowded
+// bucket.
 import { DenyIndex } from '../../src/lint/deny-index';
 import { listPatterns } from '../../src/lint/catalogue';
 import { denyCoversAllow } from '../../src/lint/containment';
@@ -44,11 +45,19 @@ test.each<{ name: string; allow: string; denies: string[]; want: string | undefi
   { name: 'a star component never covers two', allow: 'quay.io/x/y/legacy', denies: ['quay.io/*/legacy'], want: undefined },
   { name: 'a component opening with a star', allow: 'quay.io/team/app-worker', denies: ['quay.io/team/*-job', 'quay.io/team/*-worker'], want: 'deny[1]' },
   { name: 'a glued component covers what starts with its text', allow: 'quay.io/team/legacy-1', denies: ['quay.io/team/leg-x*', 'quay.io/team/legacy-*'], want: 'deny[1]' },
+  { name: 'a glued component covers its text alone', allow: 'quay.io/team/legacy', denies: ['quay.io/team/legacy*'], want: 'deny[0]' },
   { name: 'a glued component covers a narrower glued one', allow: 'quay.io/team/legacy-1*', denies: ['quay.io/team/legacy-*'], want: 'deny[0]' },
   { name: 'a glued component misses other text', allow: 'quay.io/team/app-1', denies: ['quay.io/team/legacy-*', 'quay.io/team/ap-*'], want: undefined },
   { name: 'a glued component never covers a star', allow: 'quay.io/team/*', denies: ['quay.io/team/legacy-*'], want: undefined },
   { name: 'a globstar after a glued component', allow: 'quay.io/a-1/b/c', denies: ['quay.io/a-*/**'], want: 'deny[0]' },
   { name: 'nothing but a globstar covers a globstar', allow: 'quay.io/a/**', denies: ['quay.io/*/*', 'quay.io/a-*/**', 'quay.io/*/**'], want: 'deny[2]' },
+  { name: 'after a globstar, the last component pairs with the last', allow: 'quay.io/a/b/legacy', denies: ['quay.io/**/other', 'quay.io/**/legacy'], want: 'deny[1]' },
+  { name: 'after a globstar, an earlier component is not the last', allow: 'quay.io/legacy/b', denies: ['quay.io/**/legacy'], want: undefined },
+  { name: 'after a globstar, a component glued at its end', allow: 'quay.io/a/app-worker', denies: ['**/*-job', '**/*-worker'], want: 'deny[1]' },
+  { name: 'after a globstar, a component glued at its end covers its text alone', allow: 'quay.io/a/worker', denies: ['**/*worker'], want: 'deny[0]' },
+  { name: 'after a globstar, a component ending in a star', allow: 'quay.io/a/legacy-1', denies: ['quay.io/**/legacy-*'], want: 'deny[0]' },
+  { name: 'components between two globstars', allow: 'quay.io/a/x/b/c', denies: ['quay.io/**/y/**/c', 'quay.io/**/x/**/c'], want: 'deny[1]' },
+  { name: 'an allow ending in a globstar is not covered by a literal last component', allow: 'quay.io/a/**', denies: ['quay.io/**/a'], want: undefined },
   { name: 'tag: same tag', allow: 'quay.io/a:1', denies: ['quay.io/a:2', 'quay.io/a:1'], want: 'deny[1]' },
   { name: 'tag: every tag is not one tag', allow: 'quay.io/a', denies: ['quay.io/a:1'], want: undefined },
   { name: 'tag glob covers a tag', allow: 'quay.io/a:1.2', denies: ['quay.io/a:1.*'], want: 'deny[0]' },

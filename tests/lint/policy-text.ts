@@ -13,7 +13,7 @@ const REGISTRIES = [
   '', 'docker.io/', 'index.docker.io/', 'quay.io/', 'quay.io:5000/', 'r.example.com/', 'r.example.com:5000/', '*.example.com/', 'r.*.com/',
   '*.*.com/', 'evil.io/', '*.evil.io/', 'localhost:5000/', '127.0.0.1:5000/', '127.*.*.*:5000/', '[::1]:5000/', 'internal/', '**/',
 ];
-const COMPONENTS = ['a', 'b', 'app', 'library', 'a-*', 'ap*', '*p', '*', '**', 'team'];
+const COMPONENTS = ['a', 'b', 'p', 'app', 'library', 'a-*', 'ap*', '*p', '*', '**', 'team'];
 const TAGS = ['', '', ':1', ':1.*', ':latest', ':*'];
 const DIGESTS = ['', '', '', `@${DIGEST_A}`, `@${DIGEST_B}`];
 const NAMESPACE_GLOBS = ['dev', 'dev-*', 'kube-system', 'prod-*'];
