@@ -160,20 +160,21 @@ function firstCover(positions: Positions | undefined, allow: PatternShape, denie
   return best;
 }
 
-/**
- * The key of a host glob: its label count and, when literal, its last label (host globs match
- * label by label, so a covered host has as many labels and, there, the same last one).
- */
+/** A host glob's key: its label count and the literal labels after its last glob label. */
 function describeHostGlob(host: string): string {
   const labels = host.split(HOST_LABEL_SEPARATOR);
-  const last = labels[labels.length - 1]!;
-  return isLiteral(last) ? `${labels.length} ${last}` : String(labels.length);
+  let firstLiteral = labels.length;
+  while (firstLiteral > 0 && isLiteral(labels[firstLiteral - 1]!)) firstLiteral -= 1;
+  return `${labels.length} ${labels.slice(firstLiteral).join(HOST_LABEL_SEPARATOR)}`;
 }
 
-/** The host-glob keys under which a deny entry covering `host` can be filed. */
-function listHostGlobKeys(host: string): readonly string[] {
+/**
+ * The keys of the host globs that can cover `host`: host globs match label by label, so a covered
+ * host has as many labels and ends with the same literal ones, however many of them there are.
+ */
+function listHostGlobKeys(host: string): string[] {
   const labels = host.split(HOST_LABEL_SEPARATOR);
-  return [`${labels.length} ${labels[labels.length - 1]!}`, String(labels.length)];
+  return [...labels.map((_, index) => `${labels.length} ${labels.slice(index).join(HOST_LABEL_SEPARATOR)}`), `${labels.length} `];
 }
 
 export class DenyIndex {
