@@ -11,10 +11,20 @@ export interface BenchConfig {
   readonly workers: readonly number[];
   /** Policy sizes for the scaling benchmark. */
   readonly policySizes: readonly number[];
+  /** Policy sizes for the check benchmark; the first is the reference for growth. */
+  readonly checkSizes: readonly number[];
 }
 
-const DEFAULTS = { seconds: 5, rounds: 5, warmupSeconds: 3, concurrencies: [1, 16, 64], workers: [1, 2], policySizes: [10, 1_000, 10_000, 100_000] };
-const QUICK = { seconds: 1, rounds: 1, warmupSeconds: 0.5, policySizes: [10, 1_000, 10_000] };
+const DEFAULTS = {
+  seconds: 5,
+  rounds: 5,
+  warmupSeconds: 3,
+  concurrencies: [1, 16, 64],
+  workers: [1, 2],
+  policySizes: [10, 1_000, 10_000, 100_000],
+  checkSizes: [1_000, 10_000, 100_000],
+};
+const QUICK = { seconds: 1, rounds: 1, warmupSeconds: 0.5, policySizes: [10, 1_000, 10_000], checkSizes: [1_000, 10_000] };
 
 function readNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -45,5 +55,6 @@ export function readBenchConfig(): BenchConfig {
     concurrencies: readList('BENCH_CONCURRENCY', base.concurrencies),
     workers: readList('BENCH_WORKERS', base.workers),
     policySizes: readList('BENCH_POLICY_SIZES', base.policySizes),
+    checkSizes: readList('BENCH_CHECK_SIZES', base.checkSizes),
   };
 }

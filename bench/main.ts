@@ -1,5 +1,6 @@
-// Entry point of `make bench`: `node bench/.build/bench/main.js [http|scaling|reload|hostile|all]`.
+// Entry point of `make bench`: `node bench/.build/bench/main.js [http|scaling|reload|hostile|check|all]`.
 // Settings come from the environment (see config.ts and bench/README.md).
+import { runCheckBench } from './check';
 import { readBenchConfig } from './config';
 import { runHostileInputBench } from './hostile-input';
 import { runHttpBench } from './http-bench';
@@ -7,7 +8,7 @@ import { writeResultSection } from './results';
 import { runReloadBench } from './reload';
 import { runScalingBench } from './scaling';
 
-const PARTS = ['http', 'scaling', 'reload', 'hostile', 'all'] as const;
+const PARTS = ['http', 'scaling', 'reload', 'hostile', 'check', 'all'] as const;
 /** The reload part's policy size: a 10 000-pattern policy reloaded under load. */
 const RELOAD_PATTERNS = 10_000;
 type Part = (typeof PARTS)[number];
@@ -32,6 +33,7 @@ async function main(argv: readonly string[]): Promise<void> {
     writeResultSection('hostile', hostile);
     if (!hostile.withinBounds) process.exitCode = 1;
   }
+  if (requested === 'check' || requested === 'all') writeResultSection('check', runCheckBench(config));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -6,28 +6,38 @@ import { type PatternShape, type WrittenName, readNormalizedPattern, readWritten
 
 export interface ListedPattern {
   readonly pattern: CompiledPattern;
-  readonly nodePath: NodePath;
+  /** The key path of the list the pattern is in, e.g. `['namespaces', 1, 'allow']`; shared by its entries. */
+  readonly list: NodePath;
+  /** The pattern's position in that list. */
+  readonly index: number;
   /** Index of the namespace overlay, or undefined for the global lists. */
   readonly overlay: number | undefined;
   readonly shape: PatternShape;
   readonly written: WrittenName;
 }
 
-function listSet(set: PatternSet, parent: NodePath, overlay: number | undefined): ListedPattern[] {
-  return set.patterns.map((pattern, index) => ({
-    pattern,
-    nodePath: [...parent, pattern.kind, index],
-    overlay,
-    shape: readNormalizedPattern(pattern.normalized),
-    written: readWrittenName(pattern.source),
-  }));
+/**
+ * The key path of the entry's node in the policy document, e.g. `['namespaces', 1, 'allow', 0]`;
+ * built only for the entries a warning names, not kept for every pattern of a large policy.
+ */
+export function findNodePath(entry: ListedPattern): NodePath {
+  return [...entry.list, entry.index];
+}
+
+function listSet(into: ListedPattern[], set: PatternSet, list: NodePath, overlay: number | undefined): void {
+  set.patterns.forEach((pattern, index) => {
+    into.push({ pattern, list, index, overlay, shape: readNormalizedPattern(pattern.normalized), written: readWrittenName(pattern.source) });
+  });
 }
 
 /** Patterns in file order: global allow and deny, then each overlay's. */
 export function listPatterns(policy: CompiledPolicy): ListedPattern[] {
-  return [
-    ...listSet(policy.allow, [], undefined),
-    ...listSet(policy.deny, [], undefined),
-    ...policy.namespaces.flatMap((overlay, index) => [...listSet(overlay.allow, ['namespaces', index], index), ...listSet(overlay.deny, ['namespaces', index], index)]),
-  ];
+  const listed: ListedPattern[] = [];
+  listSet(listed, policy.allow, ['allow'], undefined);
+  listSet(listed, policy.deny, ['deny'], undefined);
+  policy.namespaces.forEach((overlay, index) => {
+    listSet(listed, overlay.allow, ['namespaces', index, 'allow'], index);
+    listSet(listed, overlay.deny, ['namespaces', index, 'deny'], index);
+  });
+  return listed;
 }

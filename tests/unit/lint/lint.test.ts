@@ -87,6 +87,13 @@ describe('bootstrap warnings', () => {
 
   test.each([
     { name: 'a deny entry refuses etcd', body: 'allow: [registry.k8s.io/**]\ndeny:\n  - registry.k8s.io/etcd\n', options: ALL, want: ['7:5 deny[0] bootstrap-denied'] },
+    {
+      name: 'the deciding deny entry is told from one whose origin it extends',
+      body: `allow: [registry.k8s.io/**]\ndeny:\n${Array.from({ length: 10 }, (_, index) => `  - quay.io/app-${index}\n`).join('')}  - registry.k8s.io/etcd\n`,
+      options: ALL,
+      want: ['17:5 deny[10] bootstrap-denied'],
+    },
+    { name: 'an overlay deny entry refuses etcd in kube-system', body: 'allow: [registry.k8s.io/**]\nnamespaces:\n  - names: [kube-system]\n    deny: [registry.k8s.io/etcd]\n', options: ALL, want: ['8:12 namespaces[0].deny[0] bootstrap-denied'] },
     { name: 'requireDigest refuses tagged images', body: 'allow: [registry.k8s.io/**]\nrequireDigest: true\n', options: ALL, want: CONTROL_PLANE_IMAGES.map(() => '6:1 requireDigest bootstrap-denied') },
     { name: 'an overlay requireDigest for kube-system', body: 'allow: [registry.k8s.io/**]\nnamespaces:\n  - names: [kube-*]\n    requireDigest: true\n', options: ALL, want: CONTROL_PLANE_IMAGES.map(() => '8:5 namespaces[0].requireDigest bootstrap-denied') },
     { name: 'a policy that allows the control plane', body: 'allow: [registry.k8s.io/**]\n', options: ALL, want: [] },
